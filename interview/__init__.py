@@ -1,0 +1,44 @@
+"""Interview Practice Partner: the session service and interviewer engines (no Streamlit here)."""
+
+from .bank import builtin_roles, find_role, load_bank
+from .engines import Interviewer, OfflineInterviewer, available_engines, get_engine
+from .errors import (
+                     BankError,
+                     ConfigError,
+                     EngineError,
+                     EngineUnavailable,
+                     InterviewError,
+                     SessionError,
+                     SessionFinished,
+                     StoreError,
+                     TurnNotFound,
+)
+from .models import (
+                     AskedQuestion,
+                     Assessment,
+                     DimensionScore,
+                     Evidence,
+                     Intent,
+                     InterviewOptions,
+                     Kind,
+                     Question,
+                     Report,
+                     Role,
+                     SessionState,
+                     TalkingPoint,
+                     Turn,
+)
+from .report import build_report, report_markdown
+from .rubric import DIMENSIONS, LABELS
+from .service import InterviewService, SubmitResult, current_prompt, scored_turns
+from .settings import Settings
+from .store import JsonFileStore, MemoryStore, SessionStore
+
+__all__ = [
+    "DIMENSIONS", "LABELS", "Assessment", "AskedQuestion", "BankError", "ConfigError", "DimensionScore", "EngineError",
+    "EngineUnavailable", "Evidence", "Intent", "InterviewError", "InterviewOptions", "InterviewService", "Interviewer",
+    "JsonFileStore", "Kind", "MemoryStore", "OfflineInterviewer", "Question", "Report", "Role", "SessionError",
+    "SessionFinished", "SessionState", "SessionStore", "Settings", "StoreError", "SubmitResult", "TalkingPoint", "Turn",
+    "TurnNotFound", "available_engines", "build_report", "builtin_roles", "current_prompt", "find_role", "get_engine",
+    "load_bank", "report_markdown", "scored_turns",
+]

@@ -1,0 +1,131 @@
+"""Command line: ``python -m interview simulate|evaluate|practice``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .bank import find_role, load_bank
+from .engines.base import get_engine
+from .errors import InterviewError
+from .generic import generic_question, guess_kind
+from .models import InterviewOptions, Question, SessionState
+from .plan import resolve_role
+from .report import report_markdown
+from .service import InterviewService
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m interview", description="Interview Practice Partner, headless.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sim = sub.add_parser("simulate", help="run a whole interview from a JSON list of messages; print JSON")
+    sim.add_argument("--role", required=True, help="built-in role id or name, or any custom role name")
+    sim.add_argument("--answers", required=True, type=Path, help="JSON file: a list of the candidate's messages")
+    _interview_options(sim)
+    ev = sub.add_parser("evaluate", help="score one answer to one question; print JSON")
+    ev.add_argument("--role", required=True)
+    ev.add_argument("--question", required=True)
+    ev.add_argument("--answer", required=True)
+    pr = sub.add_parser("practice", help="an interview in the terminal")
+    pr.add_argument("--role", default="general")
+    _interview_options(pr)
+    return p
+
+
+def _interview_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--questions", type=int, default=6, help="number of questions (1-15)")
+    p.add_argument("--seed", type=int, default=0, help="same seed and answers give the same interview")
+    p.add_argument("--difficulty", type=int, default=2, help="starting difficulty (1-5)")
+    p.add_argument("--job-description", type=Path, help="text file with a job description (custom roles)")
+    p.add_argument("--engine", default="offline", help="interviewer engine")
+
+
+def _options(args: argparse.Namespace) -> InterviewOptions:
+    jd = args.job_description.read_text(encoding="utf-8") if args.job_description else ""
+    return InterviewOptions(role=args.role, num_questions=args.questions, seed=args.seed,
+                            start_difficulty=args.difficulty, job_description=jd)
+
+
+def simulate(args: argparse.Namespace) -> dict:
+    """Run an interview headless and return the transcript and report as a dict."""
+    try:
+        messages = json.loads(args.answers.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InterviewError(f"Could not read {args.answers}: {exc}. It must be a JSON list of strings.") from exc
+    if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+        raise InterviewError(f"{args.answers} must hold a JSON list of strings, one per candidate message.")
+    service = InterviewService(get_engine(args.engine))
+    state = service.start(_options(args))
+    turns = []
+    for message in messages:
+        if state.status == "finished":
+            break
+        asked = state.current
+        result = service.submit(state, message)
+        state, t = result.state, result.turn
+        turns.append({"question": asked.question.text, "question_id": t.question_id, "kind": asked.question.kind.value,
+                      "difficulty": asked.difficulty, "follow_up": t.follow_up, "message": t.message,
+                      "intent": t.intent.value, "scored": t.scored, "score": t.score, "engine": t.engine, "reply": t.reply})
+    state, report = service.finish(state)
+    return {"role": state.role.name, "engine": state.engine, "turns": turns, "report": report.model_dump(mode="json")}
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    """Score one answer and return the score with per-dimension evidence."""
+    role = find_role(args.role) or resolve_role(InterviewOptions(role=args.role))
+    question = _bank_question(args.question) or generic_question(args.question, guess_kind(args.question))
+    a = get_engine("offline").assess(question, args.answer, role)
+    return {"role": role.name, "question": args.question, "question_id": question.id, "in_bank": question.role_id != "custom",
+            "kind": question.kind.value, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
+            "covered_points": a.covered_points, "missing_points": a.missing_points}
+
+
+def _bank_question(text: str) -> Question | None:
+    key = " ".join(text.lower().split())
+    for bank in load_bank().values():
+        for q in bank.questions:
+            if " ".join(q.text.lower().split()) == key:
+                return q
+    return None
+
+
+def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
+    """Run an interview in the terminal; Ctrl-D ends it early."""
+    service = InterviewService(get_engine(args.engine))
+    state = service.start(_options(args))
+    write(f"\nInterviewer: {state.opening}\n")
+    while state.status != "finished":
+        try:
+            message = read(f"[Q{len(state.asked)}/{state.planned} · difficulty {state.difficulty}] You: ")
+        except EOFError:
+            break
+        result = service.submit(state, message)
+        state = result.state
+        write(f"\nInterviewer: {result.turn.reply}\n")
+    state, report = service.finish(state)
+    write(report_markdown(report))
+    return state
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "simulate":
+            print(json.dumps(simulate(args), ensure_ascii=False))
+        elif args.command == "evaluate":
+            print(json.dumps(evaluate(args), ensure_ascii=False))
+        else:
+            practice(args)
+    except InterviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # pydantic validation of options: say which value is wrong
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+__all__ = ["main", "simulate", "evaluate", "practice"]

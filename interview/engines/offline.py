@@ -1,0 +1,199 @@
+"""The embedded offline interviewer: the curated bank, rubric scoring in code, no network."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..intents import Detection, IntentContext, detect_intent
+from ..models import AskedQuestion, Assessment, Intent, Question, Role, SessionState, TalkingPoint, Turn
+from ..plan import choose_question, next_difficulty, question_pool
+from ..rubric import analyze
+from ..text import content_stems
+
+MAX_FOLLOW_UPS = 2
+FOLLOW_UP_BELOW = 80  # an answer scoring this or more needs no follow-up
+
+
+@lru_cache(maxsize=256)
+def _stems(blob: str) -> frozenset[str]:
+    return frozenset(content_stems(blob))
+
+
+class OfflineInterviewer:
+    """Runs the whole interview from the question bank with rubric scoring; needs no key."""
+
+    name = "offline"
+
+    def open(self, state: SessionState) -> str:
+        """Ask the first question."""
+        question = self._pick(state)
+        if question is None:
+            state.status = "finished"
+            return "I have no questions for this role; please choose another."
+        state.asked.append(AskedQuestion(question=question, difficulty=state.difficulty))
+        who = f", {state.options.candidate_name}" if state.options.candidate_name else ""
+        return (f"Hi{who}! I'll be your interviewer for this {state.role.name} practice interview. "
+                f"I'll ask {state.planned} questions, one at a time, and follow up where I'd like to hear more. "
+                "You can ask me to rephrase a question, give a hint, repeat it, skip it, or end early at any time.\n\n"
+                f"First question: {question.text}")
+
+    def assess(self, question: Question, answer: str, role: Role) -> Assessment:
+        """Score an answer with the rubric."""
+        return analyze(question, answer, role_keywords=role.keywords)
+
+    def respond(self, state: SessionState, message: str) -> Turn:
+        """Reply to one message."""
+        current = state.current
+        if current is None:
+            raise ValueError("respond() needs an open question; the session service checks this")
+        detection = detect_intent(message, IntentContext(relevant_stems=set(self._context(state, current))))
+        handler = getattr(self, f"_on_{detection.intent.value}")
+        return handler(state, current, message, detection)
+
+    # --- intents -------------------------------------------------------------------------
+    def _on_answer(self, state, current: AskedQuestion, message: str, _: Detection) -> Turn:
+        index = len(state.turns)
+        combined = "\n".join([*(state.turns[i].message for i in current.answers), message])
+        current.answers.append(index)
+        assessment = self.assess(current.question, combined, state.role)
+        current.assessment = assessment
+        was_follow_up = bool(current.follow_ups)
+        point = self._follow_up_point(current, assessment)
+        ack = _acknowledge(assessment.overall, index)
+        if point is not None:
+            current.follow_ups.append(point.follow_up)
+            current.asked_point_ids.append(point.id)
+            state.hints_given = 0
+            return self._turn(state, current, message, Intent.answer, f"{ack} {point.follow_up}", "follow_up",
+                              scored=True, score=assessment.overall, follow_up=was_follow_up)
+        current.status = "answered"
+        reply, action = self._advance(state, assessment.overall)
+        return self._turn(state, current, message, Intent.answer, f"{ack} {reply}", action,
+                          scored=True, score=assessment.overall, follow_up=was_follow_up)
+
+    def _on_skip(self, state, current, message, _):
+        current.status = "answered" if current.answers else "skipped"
+        score = current.assessment.overall if current.assessment else None
+        reply, action = self._advance(state, score)
+        return self._turn(state, current, message, Intent.skip, f"No problem, let's move on. {reply}", action)
+
+    def _on_end(self, state, current, message, _):
+        current.status = "answered" if current.answers else "unanswered"
+        state.status = "finished"
+        reply = "Understood, let's stop here. Your feedback report is ready."
+        return self._turn(state, current, message, Intent.end, reply, "end")
+
+    def _on_clarify(self, state, current, message, _):
+        if current.follow_ups:
+            point = self._point(current.question, current.asked_point_ids[-1])
+            reply = f"Sure. In this follow-up I'd like to hear how your answer {_lower_first(point.label)}: {current.follow_ups[-1]}"
+        else:
+            reply = f"Sure, let me put it another way. {current.question.clarification}"
+        return self._turn(state, current, message, Intent.clarify, reply, "stay")
+
+    def _on_hint(self, state, current, message, _):
+        state.hints_given += 1
+        if state.hints_given == 1:
+            reply = f"Here's a nudge: {current.question.hint}"
+        elif state.hints_given == 2:
+            missing = self._unasked_missing(current, current.assessment) or sorted(current.question.points, key=lambda p: -p.weight)
+            reply = f"Another nudge: a strong answer would touch on this: {_lower_first(missing[0].label)}."
+        else:
+            reply = "That's all the hints I have for this one. Give it your best try, or say \"skip\" to move on."
+        return self._turn(state, current, message, Intent.hint, reply, "stay")
+
+    def _on_repeat(self, state, current, message, _):
+        return self._turn(state, current, message, Intent.repeat, f"Of course: {_prompt(current)}", "stay")
+
+    def _on_off_topic(self, state, current, message, _):
+        reply = f"Ha, I appreciate the chat! Let's keep our focus on the interview, though. {_prompt(current)}"
+        return self._turn(state, current, message, Intent.off_topic, reply, "stay")
+
+    def _on_out_of_scope(self, state, current, message, _):
+        reply = (f"That's outside what I can do here. I'm your interview practice partner: I ask {state.role.name} "
+                 "interview questions, rephrase or repeat them, give hints, skip them, and write you a feedback "
+                 f"report at the end. Back to the question: {_prompt(current)}")
+        return self._turn(state, current, message, Intent.out_of_scope, reply, "stay")
+
+    def _on_manipulation(self, state, current, message, _):
+        reply = ("I can't change the rules or the scoring: scores come only from what your answers show, and "
+                 f"that message does not count towards them. Let's continue: {_prompt(current)}")
+        return self._turn(state, current, message, Intent.manipulation, reply, "stay")
+
+    def _on_empty(self, state, current, message, _):
+        reply = f"I didn't get any text there. Take your time: {_prompt(current)}"
+        return self._turn(state, current, message, Intent.empty, reply, "stay")
+
+    def _on_gibberish(self, state, current, message, _):
+        reply = ("Sorry, I couldn't make sense of that. Could you try again in full sentences? You can also ask "
+                 "me to rephrase the question, give a hint, or skip it.")
+        return self._turn(state, current, message, Intent.gibberish, reply, "stay")
+
+    # --- helpers -------------------------------------------------------------------------
+    def _advance(self, state: SessionState, score: int | None) -> tuple[str, str]:
+        """Move to the next question (or finish), adjusting difficulty by the last score."""
+        before = state.difficulty
+        state.difficulty = next_difficulty(before, score)
+        state.hints_given = 0
+        if len(state.asked) >= state.planned or (question := self._pick(state)) is None:
+            state.status = "finished"
+            return "That was my last question. Thank you! Your feedback report is ready.", "end"
+        state.asked.append(AskedQuestion(question=question, difficulty=state.difficulty))
+        step = ("Let's step it up a level. " if state.difficulty > before else
+                "Let's try one at a gentler level. " if state.difficulty < before else "")
+        return f"{step}Next question: {question.text}", "next_question"
+
+    def _pick(self, state: SessionState) -> Question | None:
+        step = len(state.asked)
+        if step >= state.planned:
+            return None
+        used = {a.question.id for a in state.asked}
+        return choose_question(question_pool(state.role, state.options), state.kinds_plan[step], state.difficulty,
+                               used, seed=state.options.seed, step=step, primary_role=state.role.id)
+
+    def _follow_up_point(self, current: AskedQuestion, assessment: Assessment) -> TalkingPoint | None:
+        if len(current.follow_ups) >= MAX_FOLLOW_UPS or assessment.overall >= FOLLOW_UP_BELOW:
+            return None
+        depth = assessment.dimension("depth").score
+        candidates = [p for p in self._unasked_missing(current, assessment) if p.weight >= 2 or depth <= 2]
+        return candidates[0] if candidates else None
+
+    def _unasked_missing(self, current: AskedQuestion, assessment: Assessment | None) -> list[TalkingPoint]:
+        """Missing points not yet asked about, most important first (all points before any answer)."""
+        if assessment is None:
+            return []
+        return [self._point(current.question, pid) for pid in assessment.missing_point_ids
+                if pid not in current.asked_point_ids]
+
+    @staticmethod
+    def _point(question: Question, point_id: str) -> TalkingPoint:
+        return next(p for p in question.points if p.id == point_id)
+
+    @staticmethod
+    def _context(state: SessionState, current: AskedQuestion) -> frozenset[str]:
+        q = current.question
+        return _stems(" ".join([q.text, q.clarification, *state.role.keywords, *(k for p in q.points for k in p.keywords)]))
+
+    def _turn(self, state, current, message, intent, reply, action, *, scored=False, score=None, follow_up=False) -> Turn:
+        question_index = next(i for i, a in enumerate(state.asked) if a is current)
+        turn = Turn(index=len(state.turns), question_index=question_index, question_id=current.question.id, message=message,
+                    intent=intent, reply=reply, action=action, follow_up=follow_up, scored=scored, score=score, difficulty=state.difficulty, engine=self.name)
+        state.turns.append(turn)
+        return turn
+
+
+def _prompt(current: AskedQuestion) -> str:
+    """The words the candidate is currently answering: the last follow-up, or the question."""
+    return current.follow_ups[-1] if current.follow_ups and current.status == "open" else current.question.text
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _acknowledge(score: int, index: int) -> str:
+    strong = ("Thank you, that's a clear and specific answer.", "Great, that's a well-grounded answer.")
+    fair = ("Thanks, that helps.", "Okay, thank you.")
+    weak = ("Thanks.", "Okay.")
+    options = strong if score >= 75 else fair if score >= 45 else weak
+    return options[index % 2]

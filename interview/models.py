@@ -1,0 +1,245 @@
+"""Typed domain models shared by the engines, the session service, the UI, the CLI and tests."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    """Base for models that cross a boundary: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Kind(StrEnum):
+    """What sort of question it is; decides which rubric applies."""
+
+    behavioral = "behavioral"
+    technical = "technical"
+    situational = "situational"
+
+
+class Intent(StrEnum):
+    """What a candidate's message is trying to do."""
+
+    answer = "answer"
+    clarify = "clarify"
+    hint = "hint"
+    repeat = "repeat"
+    skip = "skip"
+    end = "end"
+    off_topic = "off_topic"
+    out_of_scope = "out_of_scope"
+    manipulation = "manipulation"
+    empty = "empty"
+    gibberish = "gibberish"
+
+
+class TalkingPoint(Strict):
+    """One thing a strong answer covers, with the words that show it is covered."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Stable id, unique within the question.")
+    label: str = Field(min_length=3, description="What the point is, said to the candidate.")
+    keywords: list[str] = Field(min_length=2, description="Words or phrases (synonyms) that cover it.")
+    weight: int = Field(default=1, ge=1, le=3, description="Importance: 3 is essential.")
+    follow_up: str = Field(min_length=10, description="Question asked when the point is missing.")
+
+
+class Question(Strict):
+    """A question from the bank (or made up for a custom role)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    text: str = Field(min_length=10)
+    kind: Kind
+    difficulty: int = Field(ge=1, le=5)
+    topic: str = Field(default="", description="Short topic tag, e.g. 'debugging'.")
+    clarification: str = Field(min_length=10, description="The question said another way.")
+    hint: str = Field(min_length=10, description="A nudge that does not give the answer away.")
+    points: list[TalkingPoint] = Field(min_length=1)
+    model_answer: list[str] = Field(min_length=2, description="Outline of a strong answer.")
+    role_id: str = Field(default="", description="Bank the question came from.")
+
+
+class Role(Strict):
+    """A role the candidate can practise for."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=2)
+    description: str = ""
+    technical: bool = False
+    keywords: list[str] = Field(default_factory=list, description="Vocabulary that marks the role.")
+
+
+class RoleBank(Strict):
+    """One data file of the question bank."""
+
+    role: Role
+    questions: list[Question]
+
+
+class Evidence(Strict):
+    """A quote from the candidate's answer that a score rests on."""
+
+    quote: str
+    note: str = ""
+
+
+class DimensionScore(Strict):
+    """A 1-5 score on one rubric dimension, with the words it rests on."""
+
+    dimension: str
+    score: int = Field(ge=1, le=5)
+    rationale: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Assessment(Strict):
+    """The scoring of one answer (or of a question's answers taken together)."""
+
+    dimensions: list[DimensionScore]
+    overall: int = Field(ge=0, le=100, description="Computed from the dimensions, never invented.")
+    covered_points: list[str] = Field(default_factory=list, description="Talking point ids covered.")
+    missing_points: list[str] = Field(default_factory=list, description="Talking point labels missing.")
+    missing_point_ids: list[str] = Field(default_factory=list)
+    word_count: int = 0
+
+    def dimension(self, name: str) -> DimensionScore:
+        """Return the score for one dimension by name."""
+        return next(d for d in self.dimensions if d.dimension == name)
+
+
+Action = Literal["follow_up", "next_question", "stay", "end"]
+
+
+class Turn(Strict):
+    """One exchange: the candidate's message and the interviewer's reply."""
+
+    index: int
+    question_index: int = Field(description="Which asked question (0-based) the turn belongs to.")
+    question_id: str
+    message: str
+    intent: Intent
+    reply: str
+    action: Action
+    follow_up: bool = Field(default=False, description="True when the message answered a follow-up.")
+    scored: bool = False
+    score: int | None = Field(default=None, description="Question score after this turn, 0-100.")
+    difficulty: int = Field(ge=1, le=5)
+    engine: str = "offline"
+    truncated: bool = False
+    edited: bool = False
+
+
+class AskedQuestion(Strict):
+    """A question as put to the candidate, with what happened to it."""
+
+    question: Question
+    difficulty: int = Field(ge=1, le=5, description="Interview difficulty when it was asked.")
+    follow_ups: list[str] = Field(default_factory=list, description="Follow-up prompts asked.")
+    asked_point_ids: list[str] = Field(default_factory=list)
+    answers: list[int] = Field(default_factory=list, description="Turn indexes of scored answers.")
+    status: Literal["open", "answered", "skipped", "unanswered"] = "open"
+    assessment: Assessment | None = None
+
+
+class InterviewOptions(Strict):
+    """What the candidate chose on the setup form."""
+
+    role: str = Field(min_length=1, max_length=80, description="Built-in role id or a custom role name.")
+    job_description: str = Field(default="", max_length=20_000)
+    num_questions: int = Field(default=6, ge=1, le=15)
+    kinds: list[Kind] = Field(default_factory=lambda: [Kind.behavioral, Kind.technical, Kind.situational])
+    start_difficulty: int = Field(default=2, ge=1, le=5)
+    seed: int = 0
+    candidate_name: str = Field(default="", max_length=80)
+
+
+class SessionState(Strict):
+    """Everything about one interview; serialisable to JSON and back."""
+
+    id: str
+    created_at: str
+    updated_at: str = ""
+    options: InterviewOptions
+    role: Role
+    engine: str = "offline"
+    kinds_plan: list[Kind] = Field(description="Kind of each planned question, in order.")
+    asked: list[AskedQuestion] = Field(default_factory=list)
+    turns: list[Turn] = Field(default_factory=list)
+    difficulty: int = Field(ge=1, le=5)
+    hints_given: int = Field(default=0, description="Hints given on the current question.")
+    status: Literal["active", "finished"] = "active"
+    opening: str = ""
+    notices: list[str] = Field(default_factory=list, description="Things the candidate must be told.")
+
+    @property
+    def current(self) -> AskedQuestion | None:
+        """Return the question being asked, if the interview is still on."""
+        if self.status == "active" and self.asked and self.asked[-1].status == "open":
+            return self.asked[-1]
+        return None
+
+    @property
+    def planned(self) -> int:
+        """Return how many questions the interview plans to ask."""
+        return len(self.kinds_plan)
+
+
+class Highlight(Strict):
+    """A strength or an improvement, quoting the candidate."""
+
+    title: str
+    detail: str
+    quote: str = ""
+    question_index: int | None = None
+
+
+class QuestionReport(Strict):
+    """The report's entry for one asked question."""
+
+    index: int
+    question: str
+    kind: Kind
+    difficulty: int
+    status: str
+    answer: str
+    follow_ups: list[str]
+    score: int | None
+    dimensions: list[DimensionScore] = Field(default_factory=list)
+    missing_points: list[str] = Field(default_factory=list)
+    model_answer: list[str] = Field(default_factory=list)
+
+
+class CommunicationStats(Strict):
+    """How the candidate communicated, measured over the scored answers."""
+
+    answers: int
+    total_words: int
+    words_per_answer: float
+    fillers_per_100_words: float
+    filler_counts: dict[str, int]
+    hedges_per_100_words: float
+    hedge_counts: dict[str, int]
+    speaking_rate_wpm: float | None = Field(default=None, description="None for typed answers: not measured.")
+    delivery_note: str = "Speaking rate and pauses: not measured (typed answers)."
+
+
+class Report(Strict):
+    """The feedback report at the end of an interview."""
+
+    role: str
+    engine: str
+    overall: int | None = Field(description="Mean of the answered questions' scores; None when nothing was answered.")
+    dimensions: dict[str, float] = Field(description="Mean 1-5 score per dimension over answered questions.")
+    asked: int
+    answered: int
+    skipped: int
+    questions: list[QuestionReport]
+    strengths: list[Highlight]
+    improvements: list[Highlight]
+    communication: CommunicationStats
+    practice_plan: list[str]
+    notes: list[str] = Field(default_factory=list)

@@ -1,0 +1,159 @@
+"""Build the feedback report from a session's assessments, and export it as Markdown."""
+
+from __future__ import annotations
+
+from .models import AskedQuestion, CommunicationStats, Highlight, QuestionReport, Report, SessionState
+from .rubric import DIMENSIONS, LABELS
+from .text import HEDGES, count_phrases, filler_counts, word_count
+
+ADVICE = {
+    "relevance": "Answer the question asked first, in one sentence, before adding background.",
+    "depth": "Cover the talking points a strong answer needs; the model-answer outlines below show them.",
+    "structure": "Use STAR for stories (Situation, Task, Action, Result) and first/then/finally for explanations.",
+    "specificity": "Add numbers, time frames, tools and outcomes: '30% fewer tickets in two months' beats 'it improved'.",
+    "ownership": "Say what you did yourself: 'I decided', 'I built', not only 'we'.",
+    "clarity": "Keep answers to one to two minutes; shorter sentences, fewer fillers and hedges.",
+}
+
+
+def answer_text(state: SessionState, asked: AskedQuestion) -> str:
+    """Return everything the candidate said in answer to one question, in order."""
+    return "\n".join(state.turns[i].message for i in asked.answers)
+
+
+def build_report(state: SessionState) -> Report:
+    """Compute the report from the per-question assessments; nothing is invented."""
+    entries = [_entry(state, i, a) for i, a in enumerate(state.asked)]
+    scored = [(a, e) for a, e in zip(state.asked, entries, strict=True) if a.assessment is not None]
+    dims = {d: round(sum(a.assessment.dimension(d).score for a, _ in scored) / len(scored), 2) for d in DIMENSIONS} if scored else {}
+    overall = round(sum(a.assessment.overall for a, _ in scored) / len(scored)) if scored else None
+    notes = _notes(state, len(scored))
+    return Report(
+        role=state.role.name, engine=state.engine, overall=overall, dimensions=dims, asked=len(state.asked),
+        answered=len(scored), skipped=sum(a.status == "skipped" for a in state.asked), questions=entries,
+        strengths=_strengths(scored), improvements=_improvements(scored, dims),
+        communication=_communication(state, [answer_text(state, a) for a, _ in scored]),
+        practice_plan=_practice_plan(scored, dims), notes=notes,
+    )
+
+
+def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionReport:
+    a = asked.assessment
+    return QuestionReport(
+        index=index, question=asked.question.text, kind=asked.question.kind, difficulty=asked.difficulty,
+        status=asked.status, answer=answer_text(state, asked), follow_ups=asked.follow_ups,
+        score=a.overall if a else None, dimensions=a.dimensions if a else [],
+        missing_points=a.missing_points if a else [], model_answer=asked.question.model_answer,
+    )
+
+
+def _strengths(scored) -> list[Highlight]:
+    """The best-scored dimensions, each quoting the answer that earned it."""
+    found: list[tuple[int, Highlight]] = []
+    for asked, entry in scored:
+        for d in asked.assessment.dimensions:
+            if d.score >= 4 and d.evidence:
+                found.append((d.score, Highlight(title=LABELS[d.dimension], detail=d.rationale,
+                                                 quote=d.evidence[0].quote, question_index=entry.index)))
+    found.sort(key=lambda t: -t[0])
+    seen, out = set(), []
+    for _, h in found:
+        if h.title not in seen:
+            seen.add(h.title)
+            out.append(h)
+    return out[:4]
+
+
+def _improvements(scored, dims: dict[str, float]) -> list[Highlight]:
+    """The weakest dimensions, each quoting the answer where it showed, with what to do."""
+    out = []
+    for dim in sorted(dims, key=lambda d: dims[d])[:3]:
+        if dims[dim] >= 4:
+            break
+        asked, entry = min(scored, key=lambda ae: ae[0].assessment.dimension(dim).score)
+        d = asked.assessment.dimension(dim)
+        q = d.evidence[0].quote if d.evidence else _first_words(entry.answer)
+        out.append(Highlight(title=LABELS[dim], detail=f"{d.rationale} {ADVICE[dim]}", quote=q, question_index=entry.index))
+    return out
+
+
+def _first_words(text: str, n: int = 20) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def _communication(state: SessionState, answers: list[str]) -> CommunicationStats:
+    words = sum(word_count(a) for a in answers)
+    fillers: dict[str, int] = {}
+    hedges: dict[str, int] = {}
+    for a in answers:
+        for k, v in filler_counts(a).items():
+            fillers[k] = fillers.get(k, 0) + v
+        for k, v in count_phrases(a, HEDGES).items():
+            hedges[k] = hedges.get(k, 0) + v
+    per100 = (lambda n: round(n * 100 / words, 1) if words else 0.0)
+    return CommunicationStats(answers=len(answers), total_words=words,
+                              words_per_answer=round(words / len(answers), 1) if answers else 0.0,
+                              fillers_per_100_words=per100(sum(fillers.values())), filler_counts=fillers,
+                              hedges_per_100_words=per100(sum(hedges.values())), hedge_counts=hedges)
+
+
+def _practice_plan(scored, dims: dict[str, float]) -> list[str]:
+    if not scored:
+        return ["Answer at least one question in full to get a practice plan."]
+    plan = [f"{LABELS[d]}: {ADVICE[d]}" for d in sorted(dims, key=lambda d: dims[d])[:2] if dims[d] < 4.5]
+    worst = min(scored, key=lambda ae: ae[0].assessment.overall)[0]
+    if worst.assessment.missing_points:
+        plan.append(f"Re-answer \"{worst.question.text}\" covering: {'; '.join(worst.assessment.missing_points[:3])}.")
+    plan.append("Practise once more at the same difficulty, then one level up.")
+    return plan
+
+
+def _notes(state: SessionState, answered: int) -> list[str]:
+    notes = []
+    if answered == 0:
+        notes.append("No answers were scored, so there is no overall score yet.")
+    if len(state.asked) < state.planned or any(a.status in ("skipped", "unanswered") for a in state.asked):
+        notes.append(f"Ended with {answered} of {state.planned} planned questions answered; the overall score covers answered questions only.")
+    flagged = sum(t.intent.value == "manipulation" for t in state.turns)
+    if flagged:
+        notes.append(f"{flagged} message(s) tried to change the rules or the score; they were not scored.")
+    return notes
+
+
+def report_markdown(report: Report) -> str:
+    """Render the report as Markdown for download (candidate text is quoted, not interpreted)."""
+    lines = [f"# Interview feedback: {report.role}", "",
+             f"**Overall:** {report.overall if report.overall is not None else 'not scored'} / 100  ",
+             f"**Questions:** {report.answered} answered, {report.skipped} skipped, {report.asked} asked  ",
+             f"**Engine:** {report.engine}", ""]
+    lines += [f"> {n}" for n in report.notes] + ([""] if report.notes else [])
+    if report.dimensions:
+        lines += ["## Scores by dimension", "", "| Dimension | Score (1-5) |", "|---|---|"]
+        lines += [f"| {LABELS[d]} | {s:.1f} |" for d, s in report.dimensions.items()] + [""]
+    for title, items in (("Strengths", report.strengths), ("What to improve", report.improvements)):
+        lines += [f"## {title}", ""] + [f"- **{h.title}**: {h.detail}" + (f"  \n  You said: {_md_quote(h.quote)}" if h.quote else "")
+                                         for h in items] + ([""] if items else ["- (none yet)", ""])
+    c = report.communication
+    lines += ["## Communication", "", f"- Words per answer: {c.words_per_answer}",
+              f"- Filler words per 100 words: {c.fillers_per_100_words} ({_counts(c.filler_counts)})",
+              f"- Hedges per 100 words: {c.hedges_per_100_words} ({_counts(c.hedge_counts)})", f"- {c.delivery_note}", "",
+              "## Practice plan", ""] + [f"{i}. {p}" for i, p in enumerate(report.practice_plan, 1)] + ["", "## Questions", ""]
+    for q in report.questions:
+        lines += [f"### {q.index + 1}. {q.question}", "", f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
+                  + (f", **score {q.score}/100**" if q.score is not None else ""), ""]
+        if q.answer:
+            lines += ["Your answer:", "", "```text", q.answer.replace("```", "'''"), "```", ""]
+        lines += [f"- {d.dimension}: {d.score}/5: {d.rationale}" for d in q.dimensions]
+        if q.missing_points:
+            lines += ["", "Missing: " + "; ".join(q.missing_points)]
+        lines += ["", "Model answer outline:", ""] + [f"- {m}" for m in q.model_answer] + [""]
+    return "\n".join(lines)
+
+
+def _md_quote(text: str) -> str:
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) or "none"

@@ -1,0 +1,127 @@
+"""The session service: start an interview, submit messages, correct answers, finish with a report.
+
+The UI, the CLI and the tests all go through this class. Each change is made on a copy of the
+session, saved to the store, and only then handed back, so a turn is persisted before anyone
+acknowledges it and a failed turn leaves the session as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .engines.base import Interviewer, get_engine
+from .errors import SessionError, SessionFinished, TurnNotFound
+from .models import Intent, InterviewOptions, Report, SessionState, Turn
+from .plan import kinds_plan, resolve_role
+from .report import build_report
+from .store import MemoryStore, SessionStore
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What submitting a message did."""
+
+    state: SessionState
+    turn: Turn
+    notice: str = ""
+
+    @property
+    def finished(self) -> bool:
+        """Return True when the interview is over."""
+        return self.state.status == "finished"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class InterviewService:
+    """Runs interviews on one engine and keeps every turn in a store."""
+
+    def __init__(self, engine: Interviewer | None = None, store: SessionStore | None = None,
+                 *, max_message_chars: int = 4000) -> None:
+        self.engine = engine or get_engine("offline")
+        self.store = store or MemoryStore()
+        self.max_message_chars = max_message_chars
+
+    def start(self, options: InterviewOptions) -> SessionState:
+        """Plan an interview, ask the first question, save it, and return the new session."""
+        role = resolve_role(options)
+        state = SessionState(id=uuid.uuid4().hex, created_at=_now(), options=options, role=role,
+                             engine=self.engine.name, kinds_plan=kinds_plan(options), difficulty=options.start_difficulty)
+        state.opening = self.engine.open(state)
+        return self._save(state)
+
+    def submit(self, state: SessionState, message: str) -> SubmitResult:
+        """Handle one candidate message and return the updated session with the interviewer's turn."""
+        if state.status == "finished" or state.current is None:
+            raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
+        if not isinstance(message, str):
+            raise SessionError("A message must be text.")
+        notice = ""
+        if len(message) > self.max_message_chars:
+            message = message[: self.max_message_chars]
+            notice = f"Your message was longer than {self.max_message_chars:,} characters, so only the first {self.max_message_chars:,} were kept."
+        work = state.model_copy(deep=True)
+        turn = self.engine.respond(work, message)
+        if notice:
+            turn.truncated = True
+            turn.reply = f"({notice}) {turn.reply}"
+            work.turns[turn.index] = turn
+        return SubmitResult(state=self._save(work), turn=turn, notice=notice)
+
+    def edit_answer(self, state: SessionState, turn_index: int, text: str) -> SessionState:
+        """Correct the transcript of an earlier answer; its question is re-scored and the report follows."""
+        if not 0 <= turn_index < len(state.turns) or not state.turns[turn_index].scored:
+            raise TurnNotFound(f"Turn {turn_index} is not an answer that can be corrected.")
+        text = text.strip()[: self.max_message_chars]
+        if not text:
+            raise SessionError("A corrected answer cannot be empty; to withdraw it, say what you would answer instead.")
+        work = state.model_copy(deep=True)
+        turn = work.turns[turn_index]
+        turn.message, turn.edited = text, True
+        asked = work.asked[turn.question_index]
+        for k, i in enumerate(asked.answers):
+            if i >= turn_index:  # each answer turn's score is the question's score up to that turn
+                so_far = "\n".join(work.turns[j].message for j in asked.answers[: k + 1])
+                asked.assessment = self.engine.assess(asked.question, so_far, work.role)
+                work.turns[i].score = asked.assessment.overall
+        return self._save(work)
+
+    def finish(self, state: SessionState) -> tuple[SessionState, Report]:
+        """End the interview (if still on) and return the final session and its report."""
+        work = state.model_copy(deep=True)
+        if work.status != "finished":
+            if (current := work.current) is not None:
+                current.status = "answered" if current.answers else "unanswered"
+            work.status = "finished"
+            work = self._save(work)
+        return work, build_report(work)
+
+    def report(self, state: SessionState) -> Report:
+        """Return the report for the session as it stands."""
+        return build_report(state)
+
+    def resume(self, session_id: str) -> SessionState:
+        """Load a saved session."""
+        return self.store.load(session_id)
+
+    def _save(self, state: SessionState) -> SessionState:
+        state.updated_at = _now()
+        self.store.save(state)
+        return state
+
+
+def current_prompt(state: SessionState) -> str:
+    """Return what the candidate is being asked right now (question or follow-up), or ''."""
+    current = state.current
+    if current is None:
+        return ""
+    return current.follow_ups[-1] if current.follow_ups else current.question.text
+
+
+def scored_turns(state: SessionState) -> list[Turn]:
+    """Return the turns that were answers (the editable transcript)."""
+    return [t for t in state.turns if t.intent is Intent.answer]

@@ -1,0 +1,43 @@
+"""How it works: what the interviewer does, how scores are computed, what stays private."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from interview import LABELS, builtin_roles
+from ui_shell import get_service, sidebar
+
+service = get_service()
+st.title("How it works")
+st.markdown(
+    """
+**The interview.** You pick a role (or type your own, optionally pasting a job description). The
+interviewer asks one question at a time from a curated bank of behavioral, role-knowledge and
+situational questions. When your answer misses an important talking point, it asks a follow-up
+about that point (at most two per question), never about something you already covered. Strong
+answers raise the difficulty one level; weak ones lower it (1 to 5, shown in the sidebar).
+
+**Talk to it like a person.** Ask it to *rephrase* or *clarify*, ask for a *hint*, to *repeat* the
+question, to *skip* it, or to *end* the interview early: you still get a report. Off-topic chat gets
+a friendly redirect, and attempts to change the rules or the score are never obeyed or rewarded.
+
+**Scores you can check.** Each answer is scored in code on six dimensions, 1 to 5, and every score
+quotes the words of your answer it rests on. The overall 0-100 is the weighted mean of the
+dimensions, never invented. Questions you skip are not scored.
+
+**Your data.** The offline engine runs entirely on this server: no account, no key, no network.
+Sessions are saved as files in the server's data directory so a refresh does not lose your work.
+"""
+)
+st.subheader("The six dimensions")
+st.table({"dimension": list(LABELS.values()), "what earns a 5": [
+    "Answers the question that was asked",
+    "Covers the talking points a strong answer needs",
+    "STAR for stories; first/then/because for explanations",
+    "Numbers, time frames, named tools, outcomes",
+    "Says what you did or would do yourself",
+    "Right length, short sentences, few fillers and hedges",
+]})
+st.subheader("Built-in roles")
+st.write(", ".join(r.name for r in builtin_roles()))
+sidebar(service)
