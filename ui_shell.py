@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interview import ConfigError, InterviewError, InterviewService, JsonFileStore, Settings, get_engine
+from interview import ConfigError, InterviewError, InterviewService, JsonFileStore, Settings, StoreError, get_engine
 
 SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent detector routes it
     "Hint": "Could I have a hint, please?",
@@ -42,6 +42,21 @@ def get_service() -> InterviewService:
             st.stop()
         st.session_state.setdefault("app_default_questions", settings.default_questions)
     return st.session_state["app_service"]
+
+
+def restore_session(service: InterviewService) -> None:
+    """Keep the session id in the URL, and reload the session from it after a refresh."""
+    state = st.session_state.get("iv_state")
+    wanted = st.query_params.get("session")
+    if state is None and wanted:
+        try:
+            st.session_state["iv_state"] = state = service.resume(wanted)
+        except StoreError as exc:
+            st.warning(f"{exc} Your earlier session could not be restored.")
+            del st.query_params["session"]
+            return
+    if state is not None and wanted != state.id:
+        st.query_params["session"] = state.id
 
 
 def _act(service: InterviewService, message: str) -> None:

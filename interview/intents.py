@@ -46,7 +46,7 @@ END = _rx(
 SKIP = _rx(r"skip(?: (?:this|that|it|the question|this one|please))?", r"next question", r"pass", r"move on", r"(?:can we |let'?s )?go to the next (?:one|question)", r"another question", r"different question")
 REPEAT = _rx(r"repeat(?: (?:that|the question|it|please))?", r"say (?:that|it) again", r"(?:what|which) was the question", r"come again", r"pardon(?: me)?", r"one more time", r"didn'?t (?:hear|catch) (?:that|it|you)")
 HINT = _rx(r"(?:a |any |some )?hints?", r"(?:a |any )?clue", r"nudge", r"help me(?: out)?", r"where (?:do|should) i (?:start|begin)", r"i'?m stuck", r"i am stuck",
-           r"i (?:don'?t|do not) know(?: what to say| how to answer| where to start)?", r"no idea", r"not sure how to (?:answer|start)", r"any tips?")
+           r"i (?:don'?t|do not) know(?: what to say| how to answer| where to start)?", r"no idea", r"idk", r"i dunno", r"dunno", r"no clue", r"not sure how to (?:answer|start)", r"any tips?")
 CLARIFY = _rx(r"clarify", r"what do you mean", r"what does (?:that|it|this) mean", r"(?:can|could) you (?:explain|rephrase|reword|elaborate on) (?:the|that|this|your)? ?(?:question)?",
               r"rephrase", r"reword", r"i (?:don'?t|do not) (?:understand|get) (?:the|your|this|that)? ?(?:question)?", r"what are you (?:asking|looking for)",
               r"(?:what|which) (?:kind|sort) of (?:answer|example|situation) (?:do you|are you)", r"could you be more specific", r"meaning\?")
@@ -62,6 +62,7 @@ SMALL_TALK = _rx(
     r"nice weather", r"(?:i|we) (?:had|ate) (?:pizza|lunch|dinner|breakfast)", r"did you (?:see|watch) the (?:game|match|movie|show)",
     r"my (?:cat|dog|weekend|vacation|holiday)", r"what did you do (?:this|last) weekend", r"(?:good|great) (?:morning|afternoon|evening)", r"lol", r"haha+",
 )
+THINKING = frozenset("hmm hmmm umm uhm let think yes yeah yep sure okay alright right well good fine moment second sec".split())
 OFF_TOPIC_WORDS = frozenset(
     "pizza burger lunch dinner breakfast football soccer basketball baseball game match movie movies film netflix tv weather "
     "rain sunny weekend vacation holiday beach cat dog pet birthday party music concert song band video videogame gaming "
@@ -103,11 +104,17 @@ def detect_intent(message: str, context: IntentContext | None = None) -> Detecti
             return Detection(intent, m.group())
     if mash_ratio(text) >= 0.5:
         return Detection(Intent.gibberish, text[:40])
+    if words <= 6 and not _content_words(text):
+        return Detection(Intent.empty, text)  # "ok", "yes", "hmm, let me think": no answer yet
     if words <= 25 and (m := OUT_OF_SCOPE.search(text)):
         return Detection(Intent.out_of_scope, m.group())
     if _off_topic(text, words, context):
         return Detection(Intent.off_topic, text[:40])
     return Detection(Intent.answer)
+
+
+def _content_words(text: str) -> set[str]:
+    return {s for s in content_stems(text) if s not in THINKING}
 
 
 def _is_request(text: str, m: re.Match[str]) -> bool:

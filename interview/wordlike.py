@@ -21,6 +21,9 @@ revenue increased, costs dropped, and the whole group learned something new ever
 Yesterday was strange: my phone broke, the train was late, but the coffee shop around the corner
 was open, so everything turned out fine. Which skills matter most for this position and why?
 """
+# Chat words that are real but spelled like nothing in a book.
+CHAT_WORDS = frozenset("""idk dunno lol lmao hmm hmmm umm uhm uh um er erm ok okay yeah yep yup nope nah btw tbh imo imho
+thx thanks pls plz ty np gonna wanna gotta kinda sorta ya yo hey hi hello bye wow oops ugh meh huh aha""".split())
 BOUNDARY = "^"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz" + BOUNDARY
 # Mean log-probability per character transition below which a word looks like mash. Ordinary
@@ -80,8 +83,10 @@ def looks_like_mash(word: str, model: CharModel | None = None) -> bool:
     """Return True when an alphabetic word is unlikely to be a real word."""
     letters = "".join(c for c in word.lower() if c.isalpha())
     model = model or default_model()
-    if len(letters) <= 2 or word.lower() in model.vocabulary:
+    if len(letters) <= 2 or word.lower() in model.vocabulary or word.lower() in CHAT_WORDS:
         return False
+    if word.isupper() and len(word) <= 5 or any(c.isdigit() for c in word):
+        return False  # acronyms (SQL, KPI) and tech names (k8s, s3) are typed on purpose
     if len(set(letters)) == 1 or any(letters.count(c * 4) for c in set(letters)):
         return True
     if len(letters) >= 5 and not any(v in letters for v in "aeiouy"):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from interview import InterviewError, InterviewOptions, Kind, builtin_roles, scored_turns
-from ui_shell import get_service, sidebar
+from ui_shell import get_service, restore_session, sidebar
 
 service = get_service()
+restore_session(service)
 CUSTOM = "Custom role…"
 
 
@@ -108,6 +109,7 @@ def main() -> None:
             st.switch_page("pages/report.py")
         if right.button("Start a new interview", key="iv_new"):
             del st.session_state["iv_state"]
+            st.query_params.clear()
             st.rerun()
 
 

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from interview import LABELS, report_markdown
-from ui_shell import get_service, sidebar
+from ui_shell import get_service, restore_session, sidebar
 
 service = get_service()
+restore_session(service)
 
 
 def header(report) -> None:

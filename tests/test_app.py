@@ -136,3 +136,25 @@ def test_how_it_works_page(at):
     at.switch_page("pages/how_it_works.py")
     run(at)
     assert at.title[0].value == "How it works"
+
+
+def test_a_refresh_restores_the_session_from_the_url(at):
+    start(at)
+    chat(at, GOOD)
+    state = at.session_state["iv_state"]
+    assert at.query_params["session"] == [state.id] or at.query_params["session"] == state.id
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["session"] = state.id
+    run(fresh)
+    restored = fresh.session_state["iv_state"]
+    assert restored.id == state.id and [t.message for t in restored.turns] == [GOOD]
+    assert GOOD in texts(fresh)
+
+
+def test_an_unknown_session_in_the_url_starts_cleanly(at):
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["session"] = "0123456789abcdef"
+    run(fresh)
+    assert "iv_state" not in fresh.session_state
+    assert any("could not be restored" in w.value for w in fresh.warning)
+    assert fresh.selectbox(key="iv_role")

@@ -121,7 +121,7 @@ class OfflineInterviewer:
         return self._turn(state, current, message, Intent.manipulation, reply, "stay")
 
     def _on_empty(self, state, current, message, _):
-        reply = f"I didn't get any text there. Take your time: {_prompt(current)}"
+        reply = f"I didn't catch an answer there. Take your time: {_prompt(current)}"
         return self._turn(state, current, message, Intent.empty, reply, "stay")
 
     def _on_gibberish(self, state, current, message, _):
