@@ -1,8 +1,9 @@
 """Classify a candidate's message: an answer, a request to the interviewer, or something else.
 
 Every pattern is matched on word boundaries ("backend" never ends an interview, "skipped" in an
-answer is not a skip). Requests such as skip or end count only in a short message or at its start,
-so an answer that mentions "skip" in passing is still an answer. Manipulation counts anywhere.
+answer is not a skip). A request counts as a clear phrase in a short message ("can we skip this
+one?") or as a word that opens a short message ("Pass, next one"); a command word inside an answer
+("I would pass the ticket on") is part of the answer. Manipulation counts anywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from .models import Intent
 from .text import content_stems, word_count
 from .wordlike import mash_ratio
 
-SHORT = 14  # a request to the interviewer is short; longer messages are answers
 # A message that is nothing but one of these words is that request.
 BARE_COMMANDS = {"end": Intent.end, "stop": Intent.end, "finish": Intent.end, "done": Intent.end,
                  "quit": Intent.end, "exit": Intent.end, "skip": Intent.skip, "pass": Intent.skip,
@@ -37,19 +37,42 @@ MANIPULATION = _rx(
     r"mark (?:this|it|my answer) as (?:correct|perfect|passed)", r"(?:i|you) (?:deserve|should get) (?:a )?(?:perfect|full|100|10)",
     r"reveal (?:the|your) (?:rubric|answers?|prompt)", r"developer mode enabled", r"admin override",
 )
-END = _rx(
-    r"end (?:the|this|my)? ?(?:interview|session|practice)(?: now| here| early)?", r"(?:let'?s|can we|i want to|i'd like to|please) (?:stop|end|finish|wrap up|quit)",
-    r"stop (?:the|this)? ?(?:interview|session)", r"finish (?:the|this)? ?(?:interview|session)(?: now| early)?",
-    r"i'?m done(?: for (?:now|today))?", r"i am done(?: for (?:now|today))?", r"that'?s (?:all|enough) for (?:now|today)",
-    r"quit", r"exit", r"wrap (?:it )?up", r"end (?:it )?(?:now|here)", r"no more questions", r"show (?:me )?(?:my|the) (?:report|feedback|results?)",
-)
-SKIP = _rx(r"skip(?: (?:this|that|it|the question|this one|please))?", r"next question", r"pass", r"move on", r"(?:can we |let'?s )?go to the next (?:one|question)", r"another question", r"different question")
-REPEAT = _rx(r"repeat(?: (?:that|the question|it|please))?", r"say (?:that|it) again", r"(?:what|which) was the question", r"come again", r"pardon(?: me)?", r"one more time", r"didn'?t (?:hear|catch) (?:that|it|you)")
-HINT = _rx(r"(?:a |any |some )?hints?", r"(?:a |any )?clue", r"nudge", r"help me(?: out)?", r"where (?:do|should) i (?:start|begin)", r"i'?m stuck", r"i am stuck",
-           r"i (?:don'?t|do not) know(?: what to say| how to answer| where to start)?", r"no idea", r"idk", r"i dunno", r"dunno", r"no clue", r"not sure how to (?:answer|start)", r"any tips?")
-CLARIFY = _rx(r"clarify", r"what do you mean", r"what does (?:that|it|this) mean", r"(?:can|could) you (?:explain|rephrase|reword|elaborate on) (?:the|that|this|your)? ?(?:question)?",
-              r"rephrase", r"reword", r"i (?:don'?t|do not) (?:understand|get) (?:the|your|this|that)? ?(?:question)?", r"what are you (?:asking|looking for)",
-              r"(?:what|which) (?:kind|sort) of (?:answer|example|situation) (?:do you|are you)", r"could you be more specific", r"meaning\?")
+# Each request has phrases, unambiguous anywhere in a short message ("can we skip this one?"), and
+# openers, words that are a request only when they open the message ("Pass, next one please") but
+# ordinary words inside an answer ("I would pass the ticket to tier 2").
+REQUESTS: dict[Intent, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    Intent.end: (
+        _rx(r"end (?:the|this|my|our) (?:interview|session|practice)", r"(?:let'?s|can we|could we|i want to|i'd like to|i would like to) (?:stop|end|finish|wrap up|quit)(?: (?:here|now|the interview|this))?",
+            r"stop (?:the|this) (?:interview|session)", r"i'?m done for (?:now|today)", r"i am done for (?:now|today)", r"finish (?:the|this) (?:interview|session)", r"that'?s (?:all|enough) for (?:now|today)",
+            r"no more questions", r"show (?:me )?(?:my|the) (?:report|feedback|results?)"),
+        _rx(r"i'?m done", r"i am done", r"quit", r"exit", r"stop", r"end (?:it )?(?:now|here)", r"wrap (?:it )?up", r"finish"),
+    ),
+    Intent.skip: (
+        _rx(r"skip (?:this|that|it|the question|this one)", r"(?:can|could) (?:we|i) skip", r"let'?s skip", r"i(?:'d| would) like to skip", r"i want to skip",
+            r"next question", r"(?:can|could) we move on", r"let'?s move on", r"go to the next (?:one|question)", r"(?:ask me )?(?:another|a different) question"),
+        _rx(r"skip", r"pass", r"next", r"move on"),
+    ),
+    Intent.repeat: (
+        _rx(r"repeat (?:that|the question|it|yourself)", r"(?:can|could|would) you repeat", r"say (?:that|it) again", r"(?:what|which) was the question",
+            r"didn'?t (?:hear|catch) (?:that|it|you|the question)"),
+        _rx(r"repeat", r"come again", r"pardon(?: me)?", r"one more time", r"sorry\?"),
+    ),
+    Intent.clarify: (
+        _rx(r"what do you mean", r"what does (?:that|it|this) mean", r"(?:can|could|would) you (?:please )?(?:explain|rephrase|reword|clarify|elaborate on) (?:the|that|this|your) question",
+            r"(?:can|could|would) you (?:please )?(?:rephrase|reword|clarify)", r"please (?:rephrase|reword|clarify)", r"rephrase (?:the|that|your) question",
+            r"i (?:don'?t|do not) (?:understand|get) (?:the|your|this|that) question", r"what are you (?:asking|looking for)",
+            r"(?:what|which) (?:kind|sort) of (?:answer|example|situation) (?:do you|are you)", r"could you be more specific", r"not sure what you(?:'re| are) asking"),
+        _rx(r"clarify", r"rephrase", r"i (?:don'?t|do not) understand", r"i (?:don'?t|do not) get it", r"huh"),
+    ),
+    Intent.hint: (
+        _rx(r"(?:give|get|have|need|want) (?:me )?(?:a |any |some |another )?(?:hint|clue|nudge)s?", r"any (?:hints?|tips?|clues?)", r"(?:can|could) you help(?: me)?",
+            r"help me(?: out| with this)", r"where (?:do|should) i (?:start|begin)", r"(?:no idea|not sure|(?:don'?t|do not) know) (?:how|what) to (?:answer|start|say|approach)", r"(?:another|other|one more) (?:hint|clue)"),
+        _rx(r"hints?", r"clue", r"nudge", r"help", r"i'?m stuck", r"i am stuck", r"i (?:don'?t|do not) know", r"no idea", r"idk", r"i dunno", r"dunno", r"no clue"),
+    ),
+}
+REQUEST_WORDS = 20  # a phrase counts as a request only in a message this short
+OPENER_TAIL = 6  # an opener counts only when at most this many words follow it
+LEAD_IN = re.compile(r"^(?:(?:ok(?:ay)?|sorry|um+|uh+|well|so|alright|honestly|actually|hmm+|yeah|please|right|oh)\b[\s,.!]*)+", re.IGNORECASE)
 OUT_OF_SCOPE = _rx(
     r"(?:can|could|will|would) you (?:please )?(?:write|fix|edit|rewrite|polish) (?:my|a|me a) (?:resume|résumé|cv|cover letter|essay|email|homework)",
     r"(?:apply|submit an application) (?:to|for) (?:the|this|a) job for me", r"(?:book|order|buy|send|email|call) (?:me )?(?:a|an|the|my)",
@@ -96,12 +119,8 @@ def detect_intent(message: str, context: IntentContext | None = None) -> Detecti
     if bare in BARE_COMMANDS:
         return Detection(BARE_COMMANDS[bare], text)
     words = word_count(text)
-    head = " ".join(text.split()[:6])
-    for intent, pattern in ((Intent.end, END), (Intent.skip, SKIP), (Intent.repeat, REPEAT),
-                            (Intent.clarify, CLARIFY), (Intent.hint, HINT)):
-        m = pattern.search(text) if words <= SHORT else pattern.match(head)
-        if m and (words <= SHORT or _is_request(text, m)):
-            return Detection(intent, m.group())
+    if request := _request(text, words):
+        return request
     if mash_ratio(text) >= 0.5:
         return Detection(Intent.gibberish, text[:40])
     if words <= 6 and not _content_words(text):
@@ -117,10 +136,15 @@ def _content_words(text: str) -> set[str]:
     return {s for s in content_stems(text) if s not in THINKING}
 
 
-def _is_request(text: str, m: re.Match[str]) -> bool:
-    """A long message counts as a request only when it opens with one and says little else."""
-    rest = text[m.end():]
-    return m.start() == 0 and word_count(rest) <= 6
+def _request(text: str, words: int) -> Detection | None:
+    """Return the request the message makes to the interviewer, if it is one."""
+    for intent, (phrases, openers) in REQUESTS.items():
+        if words <= REQUEST_WORDS and (m := phrases.search(text)):
+            return Detection(intent, m.group())
+        opening = LEAD_IN.sub("", text)
+        if (m := openers.match(opening)) and word_count(opening[m.end():]) <= OPENER_TAIL:
+            return Detection(intent, m.group())
+    return None
 
 
 def _off_topic(text: str, words: int, context: IntentContext | None) -> bool:

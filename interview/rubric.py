@@ -113,7 +113,7 @@ def _relevance(question: Question, answer: str, role_keywords: list[str], any_co
 def _depth(points, covered, missing, evidence) -> DimensionScore:
     total = sum(p.weight for p in points)
     share = sum(p.weight for p in covered) / total if total else 0.0
-    score = 1 + round(4 * share)
+    score = 1 + int(4 * share + 0.5)  # half up: each quarter of the weight covered earns a level
     why = f"Covers {len(covered)} of {len(points)} talking points"
     why += f"; missing: {', '.join(p.label for p in missing[:3])}." if missing else "."
     return DimensionScore(dimension="depth", score=score, rationale=why, evidence=evidence[:4])
@@ -146,7 +146,8 @@ def _specificity(answer: str) -> DimensionScore:
             found[name] = (matches, quote(answer, matches[0].start(), matches[0].end(), limit=100))
     names = _named_things(answer)
     if names:
-        found["named tools or places"] = (names, ", ".join(names[:4]))
+        first = names[0]
+        found["named tools or places"] = (names, quote(answer, first.start, first.end, limit=100))
     score = 1 + len(found)
     if "numbers" in found and len(found["numbers"][0]) >= 2 and score < 5:
         score += 1
@@ -155,14 +156,16 @@ def _specificity(answer: str) -> DimensionScore:
                           evidence=[Evidence(quote=q, note=n) for n, (_, q) in found.items()][:4])
 
 
-def _named_things(answer: str) -> list[str]:
-    """Return capitalised words that are not sentence starts or 'I' (tools, products, places)."""
+def _named_things(answer: str) -> list:
+    """Return the tokens of capitalised names that do not open a sentence (tools, products, places)."""
     starts = {s for s, _ in sentences(answer)}
-    found: list[str] = []
+    found, seen = [], set()
     for t in tokens(answer):
-        first_of_sentence = any(answer[s:t.start].strip() == "" for s in starts if s <= t.start)
-        if t.text[0].isupper() and t.text not in ("I", "I'm", "I've", "I'd") and not first_of_sentence and t.text not in found:
-            found.append(t.text)
+        opens_sentence = any(answer[s:t.start].strip() == "" for s in starts if s <= t.start)
+        is_name = len(t.text) >= 2 and t.text[0].isupper() and t.text not in ("I'm", "I've", "I'd", "I'll")
+        if is_name and not opens_sentence and t.text not in seen:
+            seen.add(t.text)
+            found.append(t)
     return found
 
 

@@ -21,6 +21,14 @@ revenue increased, costs dropped, and the whole group learned something new ever
 Yesterday was strange: my phone broke, the train was late, but the coffee shop around the corner
 was open, so everything turned out fine. Which skills matter most for this position and why?
 """
+# Names of tools and platforms candidates mention, which no English text would teach the model.
+TOOL_WORDS = frozenset("""jenkins nginx kotlin kafka redis docker kubernetes terraform ansible grafana prometheus datadog
+splunk jira confluence github gitlab bitbucket salesforce hubspot zendesk intercom freshdesk tableau looker powerbi figma
+sketch excel sheets notion slack trello asana pytorch tensorflow sklearn scikit pandas numpy matplotlib jupyter databricks
+snowflake bigquery redshift postgres postgresql mysql sqlite mongodb dynamodb cassandra elasticsearch graphql grpc kotlin
+swift scala golang rust typescript javascript nodejs react angular vue django flask fastapi rails laravel spring dotnet
+azure gcp aws lambda heroku vercel netlify shopify stripe marketo mailchimp semrush ahrefs hootsuite canva quickbooks
+sap oracle workday linkedin tiktok instagram youtube facebook gmail outlook zoom teams webex""".split())
 # Chat words that are real but spelled like nothing in a book.
 CHAT_WORDS = frozenset("""idk dunno lol lmao hmm hmmm umm uhm uh um er erm ok okay yeah yep yup nope nah btw tbh imo imho
 thx thanks pls plz ty np gonna wanna gotta kinda sorta ya yo hey hi hello bye wow oops ugh meh huh aha""".split())
@@ -83,7 +91,7 @@ def looks_like_mash(word: str, model: CharModel | None = None) -> bool:
     """Return True when an alphabetic word is unlikely to be a real word."""
     letters = "".join(c for c in word.lower() if c.isalpha())
     model = model or default_model()
-    if len(letters) <= 2 or word.lower() in model.vocabulary or word.lower() in CHAT_WORDS:
+    if len(letters) <= 2 or word.lower() in model.vocabulary or word.lower() in CHAT_WORDS or word.lower() in TOOL_WORDS:
         return False
     if word.isupper() and len(word) <= 5 or any(c.isdigit() for c in word):
         return False  # acronyms (SQL, KPI) and tech names (k8s, s3) are typed on purpose
@@ -99,4 +107,5 @@ def mash_ratio(text: str, model: CharModel | None = None) -> float:
     words = [t.text for t in tokens(text) if any(c.isalpha() for c in t.text)]
     if not words:
         return 1.0
-    return sum(looks_like_mash(w, model) for w in words) / len(words)
+    # A capitalised word after the first is a name typed on purpose (people, products, places).
+    return sum(looks_like_mash(w, model) and not (i and w.istitle()) for i, w in enumerate(words)) / len(words)

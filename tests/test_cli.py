@@ -1,0 +1,193 @@
+"""The headless command line, run as a user would: ``python -m interview simulate|evaluate``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TURN_KEYS = {"question", "question_id", "kind", "difficulty", "follow_up", "message", "intent", "scored", "score", "engine"}
+INTENTS = {"answer", "clarify", "hint", "repeat", "skip", "end", "off_topic", "out_of_scope", "manipulation", "empty", "gibberish"}
+DIMENSIONS = ["relevance", "depth", "structure", "specificity", "ownership", "clarity"]
+
+GOOD = ("At my last job our team had a serious problem and my goal was to fix it within two weeks. First I reproduced it "
+        "from the logs, then I decided to talk to my manager and the customer, because the deadline was close. "
+        "As a result, errors dropped by 40% in 3 weeks and I learned to measure before changing anything.")
+WEAK = "It depends on the situation really."
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "interview", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def simulate(tmp_path, messages, *, role="software_engineer", questions=3, seed=1, name="answers.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(messages), encoding="utf-8")
+    proc = run("simulate", "--role", role, "--answers", str(path), "--questions", str(questions), "--seed", str(seed))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), proc
+
+
+def check_shape(data: dict) -> None:
+    assert set(data) == {"role", "engine", "turns", "report"}
+    assert isinstance(data["role"], str) and data["role"]
+    assert data["engine"] == "offline"
+    assert isinstance(data["turns"], list)
+    for t in data["turns"]:
+        assert TURN_KEYS <= set(t), f"missing {TURN_KEYS - set(t)}"
+        assert isinstance(t["question"], str) and t["question"]
+        assert isinstance(t["question_id"], str) and t["question_id"]
+        assert t["kind"] in ("behavioral", "technical", "situational")
+        assert isinstance(t["difficulty"], int) and 1 <= t["difficulty"] <= 5
+        assert isinstance(t["follow_up"], bool)
+        assert isinstance(t["message"], str)
+        assert t["intent"] in INTENTS
+        assert isinstance(t["scored"], bool)
+        if t["scored"]:
+            assert type(t["score"]) is int and 0 <= t["score"] <= 100
+        else:
+            assert t["score"] is None
+        assert t["scored"] == (t["intent"] == "answer")
+        assert t["engine"] == "offline"
+    report = data["report"]
+    assert "overall" in report
+    assert report["overall"] is None or (type(report["overall"]) is int and 0 <= report["overall"] <= 100)
+
+
+def test_simulate_prints_the_documented_json_shape(tmp_path):
+    messages = [WEAK, "Hard to say, it varies a lot from case to case.", "Can I get a hint?", "skip", GOOD]
+    data, proc = simulate(tmp_path, messages, role="customer_support", questions=3, seed=3)
+    check_shape(data)
+    assert proc.stderr == ""
+    assert data["role"] == "Customer Support Specialist"
+    turns = data["turns"]
+    assert [t["message"] for t in turns] == messages  # every message was used, in order
+    assert [t["intent"] for t in turns] == ["answer", "answer", "hint", "skip", "answer"]
+
+    # The weak first answer draws a follow-up, and the next answer is marked as answering it.
+    assert turns[0]["follow_up"] is False
+    assert turns[1]["question_id"] == turns[0]["question_id"]
+    assert turns[1]["follow_up"] is True
+    assert turns[4]["question_id"] != turns[0]["question_id"]
+
+    report = data["report"]
+    scored = [t for t in turns if t["scored"]]
+    assert report["overall"] is not None
+    assert report["asked"] == 2
+    assert report["answered"] == 2
+    assert report["questions"][0]["score"] == turns[1]["score"]  # the question's score after its last answer
+    assert report["questions"][1]["score"] == scored[-1]["score"]
+    assert report["overall"] == round((turns[1]["score"] + turns[4]["score"]) / 2)
+
+
+def test_simulate_ends_when_the_messages_run_out(tmp_path):
+    data, _ = simulate(tmp_path, [GOOD, "skip"], questions=5, seed=2)
+    check_shape(data)
+    assert len(data["turns"]) == 2
+    report = data["report"]
+    assert report["asked"] < 5
+    assert report["questions"][-1]["status"] == "unanswered"  # asked, but no message was left to answer it
+    assert report["questions"][-1]["score"] is None
+    assert report["answered"] == 1
+    assert report["overall"] == data["turns"][0]["score"]
+    assert any("5 planned" in n for n in report["notes"])
+
+
+def test_simulate_stops_at_end_and_ignores_later_messages(tmp_path):
+    data, _ = simulate(tmp_path, [GOOD, "I'd like to end the interview", GOOD, GOOD], questions=4, seed=2)
+    check_shape(data)
+    assert [t["intent"] for t in data["turns"]] == ["answer", "end"]
+    assert data["report"]["asked"] == 2
+    assert data["report"]["answered"] == 1
+
+
+def test_simulate_stops_after_the_last_question(tmp_path):
+    data, _ = simulate(tmp_path, ["skip", "skip", "skip", "skip"], questions=2, seed=0)
+    check_shape(data)
+    assert len(data["turns"]) == 2
+    assert data["report"]["asked"] == 2
+    assert data["report"]["skipped"] == 2
+    assert data["report"]["overall"] is None
+
+
+def test_simulate_is_deterministic_for_a_seed(tmp_path):
+    messages = [WEAK, "skip", "Can you repeat the question?", GOOD, "skip"]
+    one, _ = simulate(tmp_path, messages, role="product_manager", questions=3, seed=11)
+    two, _ = simulate(tmp_path, messages, role="product_manager", questions=3, seed=11)
+    assert one == two
+
+
+def test_simulate_with_a_custom_role(tmp_path):
+    data, _ = simulate(tmp_path, ["skip", "skip"], role="Underwater Drone Pilot", questions=2)
+    check_shape(data)
+    assert data["role"] == "Underwater Drone Pilot"
+    assert len({t["question_id"] for t in data["turns"]}) == 2
+
+
+def test_evaluate_prints_the_score_and_evidence_per_dimension():
+    question = "Tell me about a time you tracked down a difficult bug in production."
+    answer = ("At my last job the checkout service failed for 5% of users. I reproduced it from the logs and found the root "
+              "cause was a race condition. I fixed it and added a regression test, and errors dropped to zero within two days.")
+    proc = run("evaluate", "--role", "software_engineer", "--question", question, "--answer", answer)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert type(data["score"]) is int and 0 <= data["score"] <= 100
+    assert [d["dimension"] for d in data["dimensions"]] == DIMENSIONS
+    for d in data["dimensions"]:
+        assert 1 <= d["score"] <= 5
+        assert d["rationale"]
+        assert isinstance(d["evidence"], list)
+        for e in d["evidence"]:
+            assert e["quote"] in answer
+    depth = next(d for d in data["dimensions"] if d["dimension"] == "depth")
+    assert depth["evidence"], "a covered talking point must be backed by a quote"
+    assert data["score"] >= 60
+
+
+def test_evaluate_scores_a_question_outside_the_bank_with_the_generic_rubric():
+    question = "Tell me about a time you had to persuade a sceptical colleague to change course."
+    good = run("evaluate", "--role", "general", "--question", question, "--answer", GOOD)
+    bad = run("evaluate", "--role", "general", "--question", question, "--answer", WEAK)
+    assert good.returncode == 0 and bad.returncode == 0, good.stderr + bad.stderr
+    g, b = json.loads(good.stdout), json.loads(bad.stdout)
+    assert g["kind"] == "behavioral"
+    assert g["score"] > b["score"]
+    assert len(g["dimensions"]) == 6
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    ("this is not json", "not JSON"),
+    ('{"messages": ["hello"]}', "an object, not a list"),
+    ('["fine", 42, null]', "not all strings"),
+])
+def test_a_bad_answers_file_exits_with_2_and_says_why(tmp_path, content, why):
+    path = tmp_path / "answers.json"
+    path.write_text(content, encoding="utf-8")
+    proc = run("simulate", "--role", "software_engineer", "--answers", str(path))
+    assert proc.returncode == 2, why
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("error:")
+    assert "answers.json" in proc.stderr
+    assert "JSON list" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_missing_answers_file_exits_with_2(tmp_path):
+    proc = run("simulate", "--role", "software_engineer", "--answers", str(tmp_path / "nope.json"))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error:")
+    assert "nope.json" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_an_out_of_range_option_exits_with_2_and_names_it(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text('["skip"]', encoding="utf-8")
+    proc = run("simulate", "--role", "software_engineer", "--answers", str(path), "--questions", "99")
+    assert proc.returncode == 2
+    assert "num_questions" in proc.stderr
+    assert "Traceback" not in proc.stderr
