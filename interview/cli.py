@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--role", required=True)
     ev.add_argument("--question", required=True)
     ev.add_argument("--answer", required=True)
+    sv = sub.add_parser("serve", help="run the REST API (see interview/api.py)")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
     pr = sub.add_parser("practice", help="an interview in the terminal")
     pr.add_argument("--role", default="general")
     _interview_options(pr)
@@ -74,10 +77,15 @@ def simulate(args: argparse.Namespace) -> dict:
 
 def evaluate(args: argparse.Namespace) -> dict:
     """Score one answer and return the score with per-dimension evidence."""
-    role = find_role(args.role) or resolve_role(InterviewOptions(role=args.role))
-    question = _bank_question(args.question) or generic_question(args.question, guess_kind(args.question))
-    a = get_engine("offline").assess(question, args.answer, role)
-    return {"role": role.name, "question": args.question, "question_id": question.id, "in_bank": question.role_id != "custom",
+    return evaluate_answer(args.role, args.question, args.answer)
+
+
+def evaluate_answer(role_name: str, question_text: str, answer: str) -> dict:
+    """Score an answer to any question (from the bank or not) for a role."""
+    role = find_role(role_name) or resolve_role(InterviewOptions(role=role_name))
+    question = _bank_question(question_text) or generic_question(question_text, guess_kind(question_text))
+    a = get_engine("offline").assess(question, answer, role)
+    return {"role": role.name, "question": question_text, "question_id": question.id, "in_bank": question.role_id != "custom",
             "kind": question.kind.value, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
             "covered_points": a.covered_points, "missing_points": a.missing_points}
 
@@ -109,6 +117,20 @@ def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
     return state
 
 
+def serve(args: argparse.Namespace) -> None:
+    """Run the REST API with uvicorn, saving sessions where the settings say."""
+    import uvicorn
+
+    from .api import create_app
+    from .settings import Settings
+    from .store import JsonFileStore
+
+    settings = Settings.from_sources()
+    service = InterviewService(get_engine(settings.engine), JsonFileStore(settings.data_dir),
+                               max_message_chars=settings.max_message_chars)
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -117,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(simulate(args), ensure_ascii=False))
         elif args.command == "evaluate":
             print(json.dumps(evaluate(args), ensure_ascii=False))
+        elif args.command == "serve":
+            serve(args)
         else:
             practice(args)
     except InterviewError as exc:

@@ -1,0 +1,149 @@
+"""A small REST API over the session service (Starlette, which Streamlit already installs).
+
+    python -m interview serve [--host 127.0.0.1] [--port 8000]
+
+    GET   /roles                               built-in roles
+    POST  /sessions                            start: InterviewOptions as JSON -> 201 session
+    GET   /sessions/{id}                       the whole session state
+    POST  /sessions/{id}/messages              {"message": "..."} -> the interviewer's turn
+    PATCH /sessions/{id}/turns/{index}         {"text": "..."} -> correct an answer; re-scored
+    POST  /sessions/{id}/finish                end the interview -> report
+    GET   /sessions/{id}/report[?format=markdown]
+    POST  /evaluate                            {"role", "question", "answer"} -> score with evidence
+
+Errors come back as {"error": "..."} with 400 (bad input), 404 (unknown session or turn),
+409 (the interview has ended) or 422 (invalid fields).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+from .bank import builtin_roles
+from .errors import InterviewError, SessionFinished, StoreError, TurnNotFound
+from .models import InterviewOptions
+from .report import report_markdown
+from .service import InterviewService, current_prompt
+
+MAX_BODY = 64_000
+
+
+class MessageIn(BaseModel):
+    """Body of POST /sessions/{id}/messages."""
+
+    model_config = ConfigDict(extra="forbid")
+    message: str
+
+
+class EditIn(BaseModel):
+    """Body of PATCH /sessions/{id}/turns/{index}."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+
+
+class EvaluateIn(BaseModel):
+    """Body of POST /evaluate."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: str
+    question: str
+    answer: str
+
+
+def _status(exc: InterviewError) -> int:
+    if isinstance(exc, (StoreError, TurnNotFound)):
+        return 404
+    if isinstance(exc, SessionFinished):
+        return 409
+    return 400
+
+
+async def _body(request: Request, model: type[BaseModel]) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise _HTTPError(413, f"Request body over {MAX_BODY:,} bytes.")
+    try:
+        return model.model_validate(json.loads(raw or b"{}"))
+    except json.JSONDecodeError as exc:
+        raise _HTTPError(400, f"Body is not JSON: {exc.msg}.") from exc
+    except ValidationError as exc:
+        raise _HTTPError(422, "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())) from exc
+
+
+class _HTTPError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _summary(state) -> dict:
+    return {"id": state.id, "role": state.role.name, "status": state.status, "engine": state.engine,
+            "question_number": len(state.asked), "planned": state.planned, "difficulty": state.difficulty,
+            "prompt": current_prompt(state)}
+
+
+def create_app(service: InterviewService) -> Starlette:
+    """Build the API app around one service; sessions are read from and written to its store."""
+    # Handlers are async and never await between loading a session and saving it, so on the one event
+    # loop a session's read-modify-write is never interleaved with another request's.
+
+    async def roles(_: Request):
+        return JSONResponse([r.model_dump(mode="json") for r in builtin_roles()])
+
+    async def start(request: Request):
+        state = service.start(await _body(request, InterviewOptions))
+        return JSONResponse({**_summary(state), "opening": state.opening}, status_code=201)
+
+    async def get_session(request: Request):
+        return JSONResponse(service.resume(request.path_params["sid"]).model_dump(mode="json"))
+
+    async def message(request: Request):
+        body = await _body(request, MessageIn)
+        sid = request.path_params["sid"]
+        result = service.submit(service.resume(sid), body.message)
+        return JSONResponse({**_summary(result.state), "turn": result.turn.model_dump(mode="json"), "notice": result.notice})
+
+    async def edit(request: Request):
+        body = await _body(request, EditIn)
+        sid = request.path_params["sid"]
+        state = service.edit_answer(service.resume(sid), int(request.path_params["index"]), body.text)
+        return JSONResponse({**_summary(state), "turn": state.turns[int(request.path_params["index"])].model_dump(mode="json")})
+
+    async def finish(request: Request):
+        sid = request.path_params["sid"]
+        _, report = service.finish(service.resume(sid))
+        return JSONResponse(report.model_dump(mode="json"))
+
+    async def report(request: Request):
+        rep = service.report(service.resume(request.path_params["sid"]))
+        if request.query_params.get("format") == "markdown":
+            return PlainTextResponse(report_markdown(rep), media_type="text/markdown")
+        return JSONResponse(rep.model_dump(mode="json"))
+
+    async def evaluate(request: Request):
+        from .cli import evaluate_answer
+
+        body = await _body(request, EvaluateIn)
+        return JSONResponse(evaluate_answer(body.role, body.question, body.answer))
+
+    async def on_error(request: Request, exc: Exception):
+        if isinstance(exc, _HTTPError):
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        return JSONResponse({"error": str(exc)}, status_code=_status(exc))
+
+    routes = [
+        Route("/roles", roles), Route("/sessions", start, methods=["POST"]),
+        Route("/sessions/{sid}", get_session), Route("/sessions/{sid}/messages", message, methods=["POST"]),
+        Route("/sessions/{sid}/turns/{index:int}", edit, methods=["PATCH"]),
+        Route("/sessions/{sid}/finish", finish, methods=["POST"]), Route("/sessions/{sid}/report", report),
+        Route("/evaluate", evaluate, methods=["POST"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={InterviewError: on_error, _HTTPError: on_error})

@@ -1,0 +1,89 @@
+"""The REST API: the same service over HTTP, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from interview import InterviewService, JsonFileStore, get_engine
+from interview.api import create_app
+
+GOOD = ("At my last job our checkout service failed for 5% of customers. I reproduced the bug from the logs, found the "
+        "root cause was a race condition, and I added a regression test. As a result errors dropped to zero within two days.")
+
+
+@pytest.fixture
+def client(tmp_path):
+    service = InterviewService(get_engine("offline"), JsonFileStore(tmp_path / "sessions"))
+    return TestClient(create_app(service))
+
+
+def test_a_whole_interview_over_http(client):
+    r = client.post("/sessions", json={"role": "software_engineer", "num_questions": 2, "seed": 3})
+    assert r.status_code == 201
+    sid, first = r.json()["id"], r.json()["prompt"]
+    assert "First question:" in r.json()["opening"] and first in r.json()["opening"]
+    r = client.post(f"/sessions/{sid}/messages", json={"message": "hint"})
+    assert r.json()["turn"]["intent"] == "hint" and r.json()["prompt"] == first
+    r = client.post(f"/sessions/{sid}/messages", json={"message": "I fixed it."})
+    turn = r.json()["turn"]
+    assert turn["scored"] and turn["action"] == "follow_up"
+    r = client.patch(f"/sessions/{sid}/turns/{turn['index']}", json={"text": GOOD})
+    assert r.status_code == 200 and r.json()["turn"]["score"] > turn["score"]
+    report = client.post(f"/sessions/{sid}/finish").json()
+    assert report["overall"] is not None and report["questions"][0]["answer"] == GOOD
+    md = client.get(f"/sessions/{sid}/report", params={"format": "markdown"})
+    assert md.headers["content-type"].startswith("text/markdown") and "# Interview feedback" in md.text
+    r = client.post(f"/sessions/{sid}/messages", json={"message": "one more"})
+    assert r.status_code == 409 and "has ended" in r.json()["error"]
+
+
+def test_errors_are_clear(client):
+    assert client.get("/sessions/nope").status_code == 404
+    assert client.post("/sessions", content=b"{not json").status_code == 400
+    r = client.post("/sessions", json={"role": "software_engineer", "num_questions": 99})
+    assert r.status_code == 422 and "num_questions" in r.json()["error"]
+    r = client.post("/sessions", json={"role": "software_engineer", "hacker": True})
+    assert r.status_code == 422
+    sid = client.post("/sessions", json={"role": "general"}).json()["id"]
+    r = client.patch(f"/sessions/{sid}/turns/0", json={"text": "x"})
+    assert r.status_code == 404 and "not an answer that can be corrected" in r.json()["error"]
+    assert client.post(f"/sessions/{sid}/messages", json={"msg": "x"}).status_code == 422
+
+
+def test_roles_and_evaluate(client):
+    roles = client.get("/roles").json()
+    assert len(roles) >= 8 and {"software_engineer", "general"} <= {r["id"] for r in roles}
+    r = client.post("/evaluate", json={"role": "Software Engineer", "question": "Why do you want this job?", "answer": GOOD})
+    body = r.json()
+    assert r.status_code == 200 and 0 <= body["score"] <= 100 and len(body["dimensions"]) == 6
+
+
+def test_serve_command_answers_on_localhost(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "INTERVIEW_DATA_DIR": str(tmp_path / "api")}
+    proc = subprocess.Popen([sys.executable, "-m", "interview", "serve", "--port", str(port)], cwd=Path(__file__).resolve().parents[1],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/roles", timeout=2) as r:
+                    assert r.status == 200 and b"software_engineer" in r.read()
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the API did not start"
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
