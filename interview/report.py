@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .models import AskedQuestion, CommunicationStats, Highlight, QuestionReport, Report, SessionState
 from .rubric import DIMENSIONS, LABELS
-from .text import HEDGES, count_phrases, filler_counts, word_count
+from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count
 
 ADVICE = {
     "relevance": "Answer the question asked first, in one sentence, before adding background.",
@@ -123,7 +123,7 @@ def _notes(state: SessionState, answered: int) -> list[str]:
 
 def report_markdown(report: Report) -> str:
     """Render the report as Markdown for download (candidate text is quoted, not interpreted)."""
-    lines = [f"# Interview feedback: {report.role}", "",
+    lines = [f"# Interview feedback: {escape_markdown(report.role)}", "",
              f"**Overall:** {report.overall if report.overall is not None else 'not scored'} / 100  ",
              f"**Questions:** {report.answered} answered, {report.skipped} skipped, {report.asked} asked  ",
              f"**Engine:** {report.engine}", ""]
@@ -140,7 +140,7 @@ def report_markdown(report: Report) -> str:
               f"- Hedges per 100 words: {c.hedges_per_100_words} ({_counts(c.hedge_counts)})", f"- {c.delivery_note}", "",
               "## Practice plan", ""] + [f"{i}. {p}" for i, p in enumerate(report.practice_plan, 1)] + ["", "## Questions", ""]
     for q in report.questions:
-        lines += [f"### {q.index + 1}. {q.question}", "", f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
+        lines += [f"### {q.index + 1}. {escape_markdown(q.question)}", "", f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
                   + (f", **score {q.score}/100**" if q.score is not None else ""), ""]
         if q.answer:
             lines += ["Your answer:", "", "```text", q.answer.replace("```", "'''"), "```", ""]

@@ -133,6 +133,14 @@ def quote(text: str, start: int, end: int, limit: int = 140) -> str:
     return text[s:e].strip()
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape Markdown so user text inside a Markdown string shows literally (headings, labels)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def word_count(text: str) -> int:
     """Count the words of a text."""
     return len(tokens(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from interview import InterviewError, InterviewOptions, Kind, builtin_roles, scored_turns
+from interview.text import escape_markdown
 from ui_shell import get_service, restore_session, sidebar
 
 service = get_service()
@@ -97,7 +98,7 @@ def main() -> None:
     if message is not None:
         handle_message(state, message)
         state = st.session_state["iv_state"]
-    st.title(f"{state.role.name} interview")
+    st.title(f"{escape_markdown(state.role.name)} interview")
     transcript(state)
     if notice := st.session_state.pop("iv_notice", None):
         st.warning(notice)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from interview import LABELS, report_markdown
+from interview.text import escape_markdown
 from ui_shell import get_service, restore_session, sidebar
 
 service = get_service()
@@ -14,7 +15,7 @@ restore_session(service)
 
 def header(report) -> None:
     st.title("Your feedback report")
-    st.caption(f"{report.role} · engine: {report.engine} · {report.answered} answered, {report.skipped} skipped, {report.asked} asked")
+    st.caption(f"{escape_markdown(report.role)} · engine: {report.engine} · {report.answered} answered, {report.skipped} skipped, {report.asked} asked")
     for note in report.notes:
         st.info(note)
     cols = st.columns(3)
@@ -57,7 +58,7 @@ def questions(report) -> None:
     st.subheader("Question by question")
     for q in report.questions:
         score = "skipped" if q.status == "skipped" else "not answered" if q.score is None else f"{q.score}/100"
-        with st.expander(f"{q.index + 1}. {q.question} — {score}"):
+        with st.expander(f"{q.index + 1}. {escape_markdown(q.question)} — {score}"):
             st.caption(f"{q.kind.value} · difficulty {q.difficulty}")
             if q.answer:
                 st.markdown("**Your answer**")

@@ -158,3 +158,12 @@ def test_an_unknown_session_in_the_url_starts_cleanly(at):
     assert "iv_state" not in fresh.session_state
     assert any("could not be restored" in w.value for w in fresh.warning)
     assert fresh.selectbox(key="iv_role")
+
+
+def test_a_custom_role_name_is_shown_literally(at):
+    at.selectbox(key="iv_role").select("Custom role…")
+    run(at)
+    at.text_input(key="iv_custom_role").input("**Chief** <i>Tester</i>")
+    at.button(key="FormSubmitter:iv_setup-Start interview").click()
+    run(at)
+    assert at.title[0].value == r"\*\*Chief\*\* \<i\>Tester\</i\> interview"
