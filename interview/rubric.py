@@ -104,8 +104,9 @@ def _relevance(question: Question, answer: str, role_keywords: list[str], any_co
     best, _ = _best_sentence(answer, wanted)
     if any_covered and score < 3:
         score = 3
+    terms = f"{hits} relevant term{'s' if hits != 1 else ''}"
     why = ("Does not address the question." if score == 1 else
-           f"Touches the question ({hits} relevant terms)." if score <= 3 else f"Stays on the question ({hits} relevant terms).")
+           f"Touches the question ({terms})." if score <= 3 else f"Stays on the question ({terms}).")
     return DimensionScore(dimension="relevance", score=score, rationale=why,
                           evidence=[Evidence(quote=best, note="most on-topic sentence")] if best else [])
 
@@ -179,9 +180,13 @@ def _ownership(kind: Kind, answer: str) -> DimensionScore:
         score = 2
     if ours > 2 * max(n, 1) and score > 2:
         score -= 1
-    why = f"{n} statements of what you did or would do yourself; 'we' {ours} times."
+    why = f"{_count(n, 'statement')} of what you did or would do yourself; 'we' {_count(ours, 'time')}."
     return DimensionScore(dimension="ownership", score=score, rationale=why,
                           evidence=[Evidence(quote=q, note="your own action") for q in dict.fromkeys(mine)][:3])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _clarity(kind: Kind, answer: str, words: int) -> DimensionScore:
