@@ -173,7 +173,6 @@ class SessionState(Strict):
     hints_given: int = Field(default=0, description="Hints given on the current question.")
     status: Literal["active", "finished"] = "active"
     opening: str = ""
-    notices: list[str] = Field(default_factory=list, description="Things the candidate must be told.")
 
     @property
     def current(self) -> AskedQuestion | None:

@@ -98,3 +98,13 @@ def test_every_message_is_saved_before_the_reply_is_returned(tmp_path, start):
         saved = store.load(state.id)
         assert saved.turns[-1].message == m and saved.turns[-1].reply == result.turn.reply
     assert saved == state
+
+
+def test_a_hint_during_a_follow_up_points_at_the_follow_up(service, start):
+    state = start("software_engineer", num_questions=2)
+    state, (weak,) = talk(service, state, "I fixed it.")
+    assert weak.action == "follow_up"
+    point = next(p for p in state.current.question.points if p.id == state.current.asked_point_ids[-1])
+    state, (hint, more) = talk(service, state, "hint", "another hint")
+    assert point.label[1:] in hint.reply and state.current.question.hint not in hint.reply
+    assert "That's all the hints I have" in more.reply

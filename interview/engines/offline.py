@@ -93,14 +93,19 @@ class OfflineInterviewer:
 
     def _on_hint(self, state, current, message, _):
         state.hints_given += 1
-        if state.hints_given == 1:
-            reply = f"Here's a nudge: {current.question.hint}"
-        elif state.hints_given == 2:
-            missing = self._unasked_missing(current, current.assessment) or sorted(current.question.points, key=lambda p: -p.weight)
-            reply = f"Another nudge: a strong answer would touch on this: {_lower_first(missing[0].label)}."
-        else:
-            reply = "That's all the hints I have for this one. Give it your best try, or say \"skip\" to move on."
+        nudges = self._nudges(current)
+        reply = (nudges[state.hints_given - 1] if state.hints_given <= len(nudges) else
+                 "That's all the hints I have for this one. Give it your best try, or say \"skip\" to move on.")
         return self._turn(state, current, message, Intent.hint, reply, "stay")
+
+    def _nudges(self, current: AskedQuestion) -> list[str]:
+        """Hints in the order they are given: general first, then the point that matters most."""
+        if current.follow_ups:  # the follow-up asks about one point: point the candidate at it
+            point = self._point(current.question, current.asked_point_ids[-1])
+            return [f"Here's a nudge: I'm listening for how your answer {_lower_first(point.label)}."]
+        missing = self._unasked_missing(current, current.assessment) or sorted(current.question.points, key=lambda p: -p.weight)
+        return [f"Here's a nudge: {current.question.hint}",
+                f"Another nudge: a strong answer would touch on this: {_lower_first(missing[0].label)}."]
 
     def _on_repeat(self, state, current, message, _):
         return self._turn(state, current, message, Intent.repeat, f"Of course: {_prompt(current)}", "stay")
