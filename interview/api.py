@@ -30,7 +30,7 @@ from .bank import builtin_roles
 from .errors import InterviewError, SessionFinished, StoreError, TurnNotFound
 from .models import InterviewOptions
 from .report import report_markdown
-from .service import InterviewService, current_prompt
+from .service import InterviewService, current_prompt, evaluate_answer
 
 MAX_BODY = 64_000
 
@@ -129,8 +129,6 @@ def create_app(service: InterviewService) -> Starlette:
         return JSONResponse(rep.model_dump(mode="json"))
 
     async def evaluate(request: Request):
-        from .cli import evaluate_answer
-
         body = await _body(request, EvaluateIn)
         return JSONResponse(evaluate_answer(body.role, body.question, body.answer))
 

@@ -7,14 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from .bank import find_role, load_bank
 from .engines.base import get_engine
 from .errors import InterviewError
-from .generic import generic_question, guess_kind
-from .models import InterviewOptions, Question, SessionState
-from .plan import resolve_role
+from .models import InterviewOptions, SessionState
 from .report import report_markdown
-from .service import InterviewService
+from .service import InterviewService, evaluate_answer
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,25 +75,6 @@ def simulate(args: argparse.Namespace) -> dict:
 def evaluate(args: argparse.Namespace) -> dict:
     """Score one answer and return the score with per-dimension evidence."""
     return evaluate_answer(args.role, args.question, args.answer)
-
-
-def evaluate_answer(role_name: str, question_text: str, answer: str) -> dict:
-    """Score an answer to any question (from the bank or not) for a role."""
-    role = find_role(role_name) or resolve_role(InterviewOptions(role=role_name))
-    question = _bank_question(question_text) or generic_question(question_text, guess_kind(question_text))
-    a = get_engine("offline").assess(question, answer, role)
-    return {"role": role.name, "question": question_text, "question_id": question.id, "in_bank": question.role_id != "custom",
-            "kind": question.kind.value, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
-            "covered_points": a.covered_points, "missing_points": a.missing_points}
-
-
-def _bank_question(text: str) -> Question | None:
-    key = " ".join(text.lower().split())
-    for bank in load_bank().values():
-        for q in bank.questions:
-            if " ".join(q.text.lower().split()) == key:
-                return q
-    return None
 
 
 def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:

@@ -11,9 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .bank import find_role, load_bank
 from .engines.base import Interviewer, get_engine
 from .errors import SessionError, SessionFinished, TurnNotFound
-from .models import Intent, InterviewOptions, Report, SessionState, Turn
+from .generic import generic_question, guess_kind
+from .models import Intent, InterviewOptions, Question, Report, SessionState, Turn
 from .plan import kinds_plan, resolve_role
 from .report import build_report
 from .store import MemoryStore, SessionStore
@@ -130,3 +132,22 @@ def current_prompt(state: SessionState) -> str:
 def scored_turns(state: SessionState) -> list[Turn]:
     """Return the turns that were answers (the editable transcript)."""
     return [t for t in state.turns if t.intent is Intent.answer]
+
+
+def evaluate_answer(role_name: str, question_text: str, answer: str) -> dict:
+    """Score an answer to any question (from the bank or not) for a role."""
+    role = find_role(role_name) or resolve_role(InterviewOptions(role=role_name))
+    question = _bank_question(question_text) or generic_question(question_text, guess_kind(question_text))
+    a = get_engine("offline").assess(question, answer, role)
+    return {"role": role.name, "question": question_text, "question_id": question.id, "in_bank": question.role_id != "custom",
+            "kind": question.kind.value, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
+            "covered_points": a.covered_points, "missing_points": a.missing_points}
+
+
+def _bank_question(text: str) -> Question | None:
+    key = " ".join(text.lower().split())
+    for bank in load_bank().values():
+        for q in bank.questions:
+            if " ".join(q.text.lower().split()) == key:
+                return q
+    return None

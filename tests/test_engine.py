@@ -143,24 +143,17 @@ def test_difficulty_goes_up_after_a_strong_answer_and_down_after_a_weak_one(serv
     assert "gentler" in result.turn.reply.lower()
 
 
-def test_difficulty_never_goes_above_5(service, start):
-    state = start(start_difficulty=5, num_questions=3)
+@pytest.mark.parametrize("bound", [5, 1])
+def test_difficulty_never_leaves_1_to_5(service, start, bound):
+    state = start(start_difficulty=bound, num_questions=3)
+    answer = answer_strongly if bound == 5 else answer_weakly
     while state.status != "finished":
-        result = answer_strongly(service, state)
+        result = answer(service, state)
         state = result.state
-        assert result.turn.difficulty == 5
+        assert result.turn.difficulty == bound
         assert 1 <= state.difficulty <= 5
-    assert all(a.difficulty == 5 for a in state.asked)
-
-
-def test_difficulty_never_goes_below_1(service, start):
-    state = start(start_difficulty=1, num_questions=3)
-    while state.status != "finished":
-        result = answer_weakly(service, state)
-        state = result.state
-        assert result.turn.difficulty == 1
-    assert all(t.difficulty == 1 for t in state.turns)
-    assert all(a.difficulty == 1 for a in state.asked)
+    assert all(t.difficulty == bound for t in state.turns)
+    assert all(a.difficulty == bound for a in state.asked)
 
 
 def test_every_turn_shows_the_current_difficulty(service, start):

@@ -163,11 +163,6 @@ TRAPS = [
 ]
 
 
-@pytest.mark.parametrize("message", TRAPS, ids=lambda m: m[:40])
-def test_answers_containing_command_like_words_stay_answers(message):
-    check(message, Intent.answer)
-
-
 # Short, plainly on-topic answers that use a command word in its ordinary sense. Treating them as
 # requests would skip the question, repeat it or even end the whole interview.
 SHORT_ANSWERS_WITH_COMMAND_WORDS = [
@@ -178,8 +173,8 @@ SHORT_ANSWERS_WITH_COMMAND_WORDS = [
 ]
 
 
-@pytest.mark.parametrize("message", SHORT_ANSWERS_WITH_COMMAND_WORDS, ids=lambda m: m[:40])
-def test_short_answers_using_a_command_word_in_passing_stay_answers(message):
+@pytest.mark.parametrize("message", TRAPS + SHORT_ANSWERS_WITH_COMMAND_WORDS, ids=lambda m: m[:40])
+def test_answers_using_a_command_word_in_passing_stay_answers(message):
     check(message, Intent.answer)
 
 
