@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .engines.base import get_engine
+from .engines.base import engine_from_settings
 from .errors import InterviewError
 from .models import InterviewOptions, SessionState
 from .report import report_markdown
@@ -39,7 +39,10 @@ def _interview_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="same seed and answers give the same interview")
     p.add_argument("--difficulty", type=int, default=2, help="starting difficulty (1-5)")
     p.add_argument("--job-description", type=Path, help="text file with a job description (custom roles)")
-    p.add_argument("--engine", default="offline", help="interviewer engine")
+    p.add_argument("--engine", choices=["auto", "offline", "groq"], default="offline",
+                   help="interviewer engine: offline (default), groq (needs GROQ_API_KEY; GROQ_API_BASE and GROQ_MODEL are honoured), "
+                        "or auto (groq when a key is set)")
+    p.add_argument("--model", help="Groq model id (default: GROQ_MODEL or llama-3.3-70b-versatile)")
 
 
 def _options(args: argparse.Namespace) -> InterviewOptions:
@@ -56,7 +59,7 @@ def simulate(args: argparse.Namespace) -> dict:
         raise InterviewError(f"Could not read {args.answers}: {exc}. It must be a JSON list of strings.") from exc
     if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
         raise InterviewError(f"{args.answers} must hold a JSON list of strings, one per candidate message.")
-    service = InterviewService(get_engine(args.engine))
+    service = InterviewService(_engine(args))
     state = service.start(_options(args))
     turns = []
     for message in messages:
@@ -67,9 +70,19 @@ def simulate(args: argparse.Namespace) -> dict:
         state, t = result.state, result.turn
         turns.append({"question": asked.question.text, "question_id": t.question_id, "kind": asked.question.kind.value,
                       "difficulty": asked.difficulty, "follow_up": t.follow_up, "message": t.message,
-                      "intent": t.intent.value, "scored": t.scored, "score": t.score, "engine": t.engine, "reply": t.reply})
+                      "intent": t.intent.value, "scored": t.scored, "score": t.score, "engine": t.engine, "notice": t.notice,
+                      "reply": t.reply})
     state, report = service.finish(state)
     return {"role": state.role.name, "engine": state.engine, "turns": turns, "report": report.model_dump(mode="json")}
+
+
+def _engine(args: argparse.Namespace):
+    """Build the engine named on the command line from the environment's settings."""
+    from .settings import Settings
+
+    settings = Settings.from_sources()
+    name = settings.resolved_engine if args.engine == "auto" else args.engine
+    return engine_from_settings(settings, name=name, model=getattr(args, "model", None))
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -79,7 +92,7 @@ def evaluate(args: argparse.Namespace) -> dict:
 
 def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
     """Run an interview in the terminal; Ctrl-D ends it early."""
-    service = InterviewService(get_engine(args.engine))
+    service = InterviewService(_engine(args))
     state = service.start(_options(args))
     write(f"\nInterviewer: {state.opening}\n")
     while state.status != "finished":
@@ -89,6 +102,8 @@ def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
             break
         result = service.submit(state, message)
         state = result.state
+        if result.turn.notice:
+            write(f"\n[{result.turn.notice}]")
         write(f"\nInterviewer: {result.turn.reply}\n")
     state, report = service.finish(state)
     write(report_markdown(report))
@@ -104,7 +119,7 @@ def serve(args: argparse.Namespace) -> None:
     from .store import JsonFileStore
 
     settings = Settings.from_sources()
-    service = InterviewService(get_engine(settings.engine), JsonFileStore(settings.data_dir),
+    service = InterviewService(engine_from_settings(settings), JsonFileStore(settings.data_dir),
                                max_message_chars=settings.max_message_chars)
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
 

@@ -4,7 +4,15 @@
     ├── ConfigError                a setting is missing or wrong
     ├── BankError                  the question bank data is invalid
     ├── EngineError                an interviewer engine cannot do its work
-    │   └── EngineUnavailable      the engine cannot be used at all (no key, unknown name)
+    │   ├── EngineUnavailable      the engine cannot be used at all (no key, unknown name)
+    │   └── LLMError               one call to the language model failed (the turn falls back)
+    │       ├── LLMAuthError       the API key was rejected (401/403): not retried
+    │       ├── LLMRateLimited     429: retried after Retry-After when that is short
+    │       ├── LLMServerError     5xx: retried with backoff
+    │       ├── LLMTimeout         no answer within the timeout
+    │       ├── LLMConnectionError the connection failed or the stream was cut
+    │       ├── LLMOutputError     the reply was empty or not the JSON asked for
+    │       └── LLMPaused          the circuit breaker is open: the LLM is not called for a while
     ├── SessionError               the session cannot do what was asked
     │   ├── SessionFinished        the interview is over; start a new one
     │   └── TurnNotFound           an edit names a turn that does not exist or is not an answer
@@ -50,3 +58,47 @@ class TurnNotFound(SessionError):
 
 class StoreError(InterviewError):
     """A session could not be saved or loaded."""
+
+
+class LLMError(EngineError):
+    """One call to the language model failed; the session falls back to the offline engine for the turn."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LLMAuthError(LLMError):
+    """The provider rejected the API key."""
+
+
+class LLMRateLimited(LLMError):
+    """The provider asked us to slow down (HTTP 429)."""
+
+    retryable = True
+
+
+class LLMServerError(LLMError):
+    """The provider failed (HTTP 5xx)."""
+
+    retryable = True
+
+
+class LLMTimeout(LLMError):
+    """The provider did not answer in time."""
+
+
+class LLMConnectionError(LLMError):
+    """The connection failed, or the reply stream stopped midway."""
+
+    retryable = True
+
+
+class LLMOutputError(LLMError):
+    """The model's reply was empty or did not validate."""
+
+
+class LLMPaused(LLMError):
+    """The circuit breaker is open after repeated failures; the model is not called until it closes."""

@@ -105,6 +105,7 @@ class Assessment(Strict):
     missing_points: list[str] = Field(default_factory=list, description="Talking point labels missing.")
     missing_point_ids: list[str] = Field(default_factory=list)
     word_count: int = 0
+    scored_by: str = Field(default="offline", description="Engine whose scores these are.")
 
     def dimension(self, name: str) -> DimensionScore:
         """Return the score for one dimension by name."""
@@ -131,6 +132,7 @@ class Turn(Strict):
     engine: str = "offline"
     truncated: bool = False
     edited: bool = False
+    notice: str = Field(default="", description="What the candidate was told about this turn (e.g. a fallback).")
 
 
 class AskedQuestion(Strict):
@@ -173,6 +175,9 @@ class SessionState(Strict):
     hints_given: int = Field(default=0, description="Hints given on the current question.")
     status: Literal["active", "finished"] = "active"
     opening: str = ""
+    pending: str | None = Field(default=None, description="A message saved before its reply finished; resent on resume.")
+    summary: str = Field(default="", description="The report's narrative summary, once written.")
+    summary_source: str = Field(default="", description="Who wrote the summary: an engine name, or 'code'.")
 
     @property
     def current(self) -> AskedQuestion | None:
@@ -242,3 +247,5 @@ class Report(Strict):
     communication: CommunicationStats
     practice_plan: list[str]
     notes: list[str] = Field(default_factory=list)
+    summary: str = Field(default="", description="A short narrative of the interview.")
+    summary_source: str = Field(default="code", description="'code', or the engine that wrote the summary.")

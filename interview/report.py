@@ -28,13 +28,40 @@ def build_report(state: SessionState) -> Report:
     dims = {d: round(sum(a.assessment.dimension(d).score for a, _ in scored) / len(scored), 2) for d in DIMENSIONS} if scored else {}
     overall = round(sum(a.assessment.overall for a, _ in scored) / len(scored)) if scored else None
     notes = _notes(state, len(scored))
-    return Report(
+    report = Report(
         role=state.role.name, engine=state.engine, overall=overall, dimensions=dims, asked=len(state.asked),
         answered=len(scored), skipped=sum(a.status == "skipped" for a in state.asked), questions=entries,
         strengths=_strengths(scored), improvements=_improvements(scored, dims),
         communication=_communication(state, [answer_text(state, a) for a, _ in scored]),
         practice_plan=_practice_plan(scored, dims), notes=notes,
     )
+    if state.summary:
+        return report.model_copy(update={"summary": state.summary, "summary_source": state.summary_source or "code"})
+    return report.model_copy(update={"summary": narrative(report), "summary_source": "code"})
+
+
+def narrative(report: Report) -> str:
+    """Write the report's summary in code from its own numbers (the fallback when no LLM writes it)."""
+    if report.overall is None:
+        return (f"You were asked {report.asked} question(s) for the {report.role} role and none was answered in full, "
+                "so there is no score yet. Try again and answer at least one question to get feedback.")
+    band = "a strong" if report.overall >= 75 else "a solid" if report.overall >= 55 else "a developing"
+    best = max(report.dimensions, key=report.dimensions.get)
+    worst = min(report.dimensions, key=report.dimensions.get)
+    text = (f"You gave {band} interview for the {report.role} role: {report.overall}/100 over {report.answered} "
+            f"answered question(s). Your clearest strength was {LABELS[best].lower()} ({report.dimensions[best]:.1f}/5).")
+    if worst != best:
+        text += f" The most useful thing to work on next is {LABELS[worst].lower()} ({report.dimensions[worst]:.1f}/5): {ADVICE[worst]}"
+    return text
+
+
+def summary_facts(report: Report) -> dict:
+    """The report's facts, compact, for a model to write the narrative from (no raw transcript)."""
+    return {"role": report.role, "overall": report.overall, "answered": report.answered, "asked": report.asked,
+            "skipped": report.skipped, "dimensions_1_to_5": {LABELS[d]: v for d, v in report.dimensions.items()},
+            "questions": [{"question": q.question[:200], "score": q.score, "missing": q.missing_points[:3]} for q in report.questions],
+            "strengths": [f"{h.title}: {h.quote[:120]}" for h in report.strengths[:3]],
+            "to_improve": [h.title for h in report.improvements[:3]]}
 
 
 def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionReport:

@@ -8,16 +8,17 @@ acknowledges it and a failed turn leaves the session as it was.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .bank import find_role, load_bank
-from .engines.base import Interviewer, get_engine
+from .engines.base import Chunk, Interviewer, get_engine
 from .errors import SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
 from .models import Intent, InterviewOptions, Question, Report, SessionState, Turn
 from .plan import kinds_plan, resolve_role
-from .report import build_report
+from .report import build_report, summary_facts
 from .store import MemoryStore, SessionStore
 
 
@@ -33,6 +34,27 @@ class SubmitResult:
     def finished(self) -> bool:
         """Return True when the interview is over."""
         return self.state.status == "finished"
+
+
+class TurnStream:
+    """The reply to one message as it arrives: iterate for words (str) and notices; then read ``result``.
+
+    A ``Notice`` chunk means: drop the words shown so far for this turn and show the notice (the
+    turn fell back to another engine). The session is saved before ``result`` is set.
+    """
+
+    def __init__(self, chunks: Generator[Chunk, None, SubmitResult]) -> None:
+        self._chunks = chunks
+        self.result: SubmitResult | None = None
+
+    def __iter__(self):
+        self.result = yield from self._chunks
+
+    def wait(self) -> SubmitResult:
+        """Consume the stream and return the result."""
+        for _ in self:
+            pass
+        return self.result
 
 
 def _copy(state: SessionState) -> SessionState:
@@ -63,6 +85,10 @@ class InterviewService:
 
     def submit(self, state: SessionState, message: str) -> SubmitResult:
         """Handle one candidate message and return the updated session with the interviewer's turn."""
+        return self.submit_stream(state, message).wait()
+
+    def submit_stream(self, state: SessionState, message: str) -> TurnStream:
+        """Handle one message, streaming the reply; a streamed message is saved before any reply word shows."""
         if state.status == "finished" or state.current is None:
             raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
         if not isinstance(message, str):
@@ -72,11 +98,25 @@ class InterviewService:
             message = message[: self.max_message_chars]
             notice = f"Your message was longer than {self.max_message_chars:,} characters, so only the first {self.max_message_chars:,} were kept."
         work = _copy(state)
-        turn = self.engine.respond(work, message)
+        streaming = hasattr(self.engine, "stream")
+        if streaming:
+            work.pending = message
+            self._save(work)
+        return TurnStream(self._reply(work, message, notice, streaming))
+
+    def _reply(self, work: SessionState, message: str, notice: str, streaming: bool) -> Generator[Chunk, None, SubmitResult]:
+        if notice:
+            yield f"({notice}) "
+        if streaming:
+            turn = yield from self.engine.stream(work, message)
+        else:
+            turn = self.engine.respond(work, message)
+            yield turn.reply
         if notice:
             turn.truncated = True
             turn.reply = f"({notice}) {turn.reply}"
             work.turns[turn.index] = turn
+        work.pending = None
         return SubmitResult(state=self._save(work), turn=turn, notice=notice)
 
     def edit_answer(self, state: SessionState, turn_index: int, text: str) -> SessionState:
@@ -95,16 +135,25 @@ class InterviewService:
                 so_far = "\n".join(work.turns[j].message for j in asked.answers[: k + 1])
                 asked.assessment = self.engine.assess(asked.question, so_far, work.role)
                 work.turns[i].score = asked.assessment.overall
+        if asked.assessment is not None and asked.assessment.scored_by != self.engine.name:
+            turn.notice = f"This correction was re-scored by the {asked.assessment.scored_by} rubric: the {self.engine.name} interviewer was unavailable."
+        work.summary, work.summary_source = "", ""  # the report's narrative is written again
         return self._save(work)
 
     def finish(self, state: SessionState) -> tuple[SessionState, Report]:
-        """End the interview (if still on) and return the final session and its report."""
+        """End the interview (if still on), write the report's narrative once, and return the session and report."""
+        if state.status == "finished" and state.summary:
+            return state, build_report(state)
         work = _copy(state)
         if work.status != "finished":
             if (current := work.current) is not None:
                 current.status = "answered" if current.answers else "unanswered"
             work.status = "finished"
-            work = self._save(work)
+        summarize = getattr(self.engine, "summarize", None)
+        report = build_report(work)
+        text = summarize(work, summary_facts(report)) if summarize else None
+        work.summary, work.summary_source = (text, self.engine.name) if text else (report.summary, "code")
+        work = self._save(work)
         return work, build_report(work)
 
     def report(self, state: SessionState) -> Report:

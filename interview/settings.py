@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from .errors import ConfigError
 
@@ -19,7 +19,12 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    engine: str = Field(default="offline", description="Interviewer engine (INTERVIEW_ENGINE): 'offline'.")
+    engine: str = Field(default="auto", pattern=r"^(auto|offline|groq)$",
+                        description="Interviewer engine (INTERVIEW_ENGINE): 'auto' (groq when a key is set, else offline), 'offline' or 'groq'.")
+    groq_api_key: SecretStr | None = Field(default=None, description="Groq API key (GROQ_API_KEY); never logged or saved.")
+    groq_model: str = Field(default="llama-3.3-70b-versatile", min_length=1, description="Groq model id (GROQ_MODEL).")
+    groq_base_url: str | None = Field(default=None, description="Groq API base URL (GROQ_API_BASE), e.g. a proxy or a test server.")
+    llm_timeout: float = Field(default=15.0, gt=0, le=120, description="Seconds to wait for the LLM before falling back (INTERVIEW_LLM_TIMEOUT).")
     data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where sessions are saved (INTERVIEW_DATA_DIR).")
     max_message_chars: int = Field(default=4000, ge=200, le=50_000,
                                    description="Longer messages are cut, with a notice (INTERVIEW_MAX_MESSAGE_CHARS).")
@@ -30,7 +35,9 @@ class Settings(BaseModel):
         """Build settings from st.secrets-style values, overridden by environment variables."""
         env = os.environ if env is None else env
         names = {"engine": "INTERVIEW_ENGINE", "data_dir": "INTERVIEW_DATA_DIR",
-                 "max_message_chars": "INTERVIEW_MAX_MESSAGE_CHARS", "default_questions": "INTERVIEW_QUESTIONS"}
+                 "max_message_chars": "INTERVIEW_MAX_MESSAGE_CHARS", "default_questions": "INTERVIEW_QUESTIONS",
+                 "groq_api_key": "GROQ_API_KEY", "groq_model": "GROQ_MODEL", "groq_base_url": "GROQ_API_BASE",
+                 "llm_timeout": "INTERVIEW_LLM_TIMEOUT"}
         values: dict[str, Any] = {}
         for field, var in names.items():
             for source in (secrets or {}, env):
@@ -39,5 +46,12 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            problems = "; ".join(f"{names[str(e['loc'][0])]}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(f"{names[str(e['loc'][0])]}: {e['msg']}" for e in exc.errors(include_input=False))
             raise ConfigError(f"Invalid setting: {problems}. Fix it in the environment or .streamlit/secrets.toml.") from exc
+
+    @property
+    def resolved_engine(self) -> str:
+        """Return the engine to use: 'auto' means groq when a key is set, offline otherwise."""
+        if self.engine == "auto":
+            return "groq" if self.groq_api_key and self.groq_api_key.get_secret_value() else "offline"
+        return self.engine

@@ -16,8 +16,8 @@ sys.path.insert(0, str(ROOT))
 def _isolated(tmp_path, monkeypatch):
     """Point the app's data directory at tmp_path and remove any real key from the environment."""
     monkeypatch.setenv("INTERVIEW_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("GROQ_API_KEY", raising=False)
-    monkeypatch.delenv("INTERVIEW_ENGINE", raising=False)
+    for var in ("GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL", "INTERVIEW_ENGINE", "INTERVIEW_LLM_TIMEOUT"):
+        monkeypatch.delenv(var, raising=False)
     yield
 
 
@@ -54,3 +54,41 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"Skipped on CI (CI=true), which counts as a failure: {reason}"
+
+
+TEST_KEY = "gsk_TESTKEY_must_never_leak_0123456789"
+
+
+@pytest.fixture
+def fake_groq():
+    """A fake Groq server on 127.0.0.1; unscripted requests get a valid reply from llm_script.auto_reply."""
+    from fake_groq import FakeGroq
+    from llm_script import auto_reply
+
+    with FakeGroq(responder=auto_reply) as fake:
+        yield fake
+
+
+@pytest.fixture
+def groq_engine(fake_groq):
+    """Build an LLM engine on the real ChatGroq pointed at the fake server: groq_engine(timeout=2, **engine_options)."""
+    from interview import CircuitBreaker, GroqConfig, LLMInterviewer, RetryPolicy
+    from interview.engines.groq_client import chat_model
+
+    def _make(timeout: float = 2.0, retry: RetryPolicy | None = None, breaker: CircuitBreaker | None = None, **options):
+        config = GroqConfig(api_key=TEST_KEY, base_url=fake_groq.base_url, timeout=timeout)
+        sleeps = options.pop("sleeps", None)
+        sleep = sleeps.append if sleeps is not None else (lambda s: None)  # retries do not really wait in tests
+        return LLMInterviewer(chat_model(config), model=config.model, retry=retry or RetryPolicy(),
+                              breaker=breaker or CircuitBreaker(), sleep=sleep, **options)
+
+    return _make
+
+
+@pytest.fixture
+def groq_env(monkeypatch, fake_groq):
+    """Environment for the app or CLI to use the fake server as Groq (key, base URL, short timeout)."""
+    monkeypatch.setenv("GROQ_API_KEY", TEST_KEY)
+    monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)
+    monkeypatch.setenv("INTERVIEW_LLM_TIMEOUT", "3")
+    return fake_groq

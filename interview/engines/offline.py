@@ -26,7 +26,7 @@ class OfflineInterviewer:
 
     def open(self, state: SessionState) -> str:
         """Ask the first question."""
-        question = self._pick(state)
+        question = self.pick(state)
         if question is None:
             state.status = "finished"
             return "I have no questions for this role; please choose another."
@@ -46,7 +46,7 @@ class OfflineInterviewer:
         current = state.current
         if current is None:
             raise ValueError("respond() needs an open question; the session service checks this")
-        detection = detect_intent(message, IntentContext(relevant_stems=set(self._context(state, current))))
+        detection = detect_intent(message, IntentContext(relevant_stems=set(context_stems(state, current))))
         handler = getattr(self, f"_on_{detection.intent.value}")
         return handler(state, current, message, detection)
 
@@ -140,7 +140,7 @@ class OfflineInterviewer:
         before = state.difficulty
         state.difficulty = next_difficulty(before, score)
         state.hints_given = 0
-        if len(state.asked) >= state.planned or (question := self._pick(state)) is None:
+        if len(state.asked) >= state.planned or (question := self.pick(state)) is None:
             state.status = "finished"
             return "That was my last question. Thank you! Your feedback report is ready.", "end"
         state.asked.append(AskedQuestion(question=question, difficulty=state.difficulty))
@@ -148,7 +148,8 @@ class OfflineInterviewer:
                 "Let's try one at a gentler level. " if state.difficulty < before else "")
         return f"{step}Next question: {question.text}", "next_question"
 
-    def _pick(self, state: SessionState) -> Question | None:
+    def pick(self, state: SessionState) -> Question | None:
+        """Choose the next question from the bank for the planned kind at the current difficulty."""
         step = len(state.asked)
         if step >= state.planned:
             return None
@@ -174,17 +175,25 @@ class OfflineInterviewer:
     def _point(question: Question, point_id: str) -> TalkingPoint:
         return next(p for p in question.points if p.id == point_id)
 
-    @staticmethod
-    def _context(state: SessionState, current: AskedQuestion) -> frozenset[str]:
-        q = current.question
-        return _stems(" ".join([q.text, q.clarification, *state.role.keywords, *(k for p in q.points for k in p.keywords)]))
-
     def _turn(self, state, current, message, intent, reply, action, *, scored=False, score=None, follow_up=False) -> Turn:
-        question_index = next(i for i, a in enumerate(state.asked) if a is current)
-        turn = Turn(index=len(state.turns), question_index=question_index, question_id=current.question.id, message=message,
-                    intent=intent, reply=reply, action=action, follow_up=follow_up, scored=scored, score=score, difficulty=state.difficulty, engine=self.name)
-        state.turns.append(turn)
-        return turn
+        return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
+
+
+def record_turn(state: SessionState, current: AskedQuestion, message: str, intent: Intent, reply: str, action: str, *,
+                engine: str, scored: bool = False, score: int | None = None, follow_up: bool = False, notice: str = "") -> Turn:
+    """Append a turn about ``current`` to the state and return it."""
+    question_index = next(i for i, a in enumerate(state.asked) if a is current)
+    turn = Turn(index=len(state.turns), question_index=question_index, question_id=current.question.id, message=message,
+                intent=intent, reply=reply, action=action, follow_up=follow_up, scored=scored, score=score,
+                difficulty=state.difficulty, engine=engine, notice=notice)
+    state.turns.append(turn)
+    return turn
+
+
+def context_stems(state: SessionState, current: AskedQuestion) -> frozenset[str]:
+    """Return the word stems that make a message relevant to the current question (for intent detection)."""
+    q = current.question
+    return _stems(" ".join([q.text, q.clarification, *state.role.keywords, *(k for p in q.points for k in p.keywords)]))
 
 
 def _prompt(current: AskedQuestion) -> str:

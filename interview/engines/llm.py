@@ -1,0 +1,294 @@
+"""The LLM interviewer: one streamed call per turn that both assesses the answer and writes what comes next.
+
+Guarantees kept from the offline engine: every question is backed by a bank question (its talking
+points are the rubric, its id prevents repeats), scores rest on verified quotes and the overall is
+computed in code, difficulty follows the same rule, and manipulation, empty messages, repeats and
+ending are handled in code before any call. Any failure (after bounded retries) hands the turn to
+the offline engine with a visible notice; the state is changed only after a reply has validated.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator, Iterator
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import ValidationError
+
+from .. import prompts
+from ..errors import LLMError, LLMOutputError, LLMPaused, LLMTimeout
+from ..intents import IntentContext, detect_intent
+from ..models import AskedQuestion, Assessment, Intent, Question, Role, SessionState, Turn
+from ..plan import next_difficulty
+from ..rubric import analyze
+from .base import Chunk, Notice
+from .groq_client import translate
+from .llm_context import MAX_FOLLOW_UPS, dumps, fence, next_options, opening_context, rescore_context, turn_context
+from .llm_output import OpeningOut, Scored, SpokenStreamer, TurnOut, describe, extract_json, to_assessment
+from .offline import OfflineInterviewer, context_stems, record_turn
+from .resilience import CircuitBreaker, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+IN_CODE = {Intent.empty, Intent.manipulation, Intent.end, Intent.repeat}  # no call: the rules are fixed
+MAX_SUMMARY_CHARS = 1500
+
+
+class LLMInterviewer:
+    """An interviewer on a LangChain chat model (ChatGroq in production, fake chat models in tests)."""
+
+    def __init__(self, chat, *, name: str = "groq", model: str = "", breaker: CircuitBreaker | None = None,
+                 retry: RetryPolicy | None = None, turn_budget: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.chat = chat
+        self.name = name
+        self.model = model
+        self.fallback = OfflineInterviewer()
+        self.breaker = breaker or CircuitBreaker()
+        self.retry = retry or RetryPolicy()
+        self.turn_budget = turn_budget
+        self._clock, self._sleep = clock, sleep
+
+    # --- protocol ----------------------------------------------------------------------------
+    def open(self, state: SessionState) -> str:
+        """Ask the first question (a bank question in the model's words); offline words if the call fails."""
+        question = self.fallback.pick(state)
+        if question is None:
+            return self.fallback.open(state)
+        messages = [SystemMessage(prompts.OPENING_SYSTEM),
+                    HumanMessage(prompts.OPENING_TEMPLATE.format(context=dumps(opening_context(state, question))))]
+        try:
+            out = self._guarded(lambda: self._complete_valid(messages, lambda d: OpeningOut.model_validate(d)))
+        except LLMError as err:
+            return f"({self._notice(err)})\n\n{self.fallback.open(state)}"
+        text = out.ask.strip() if len(out.ask.strip()) >= 10 else question.text
+        state.asked.append(AskedQuestion(question=question.model_copy(update={"text": text}), difficulty=state.difficulty))
+        return "\n\n".join(p for p in (out.say.strip(), text) if p)
+
+    def respond(self, state: SessionState, message: str) -> Turn:
+        """Reply to one message (the streamed reply, collected)."""
+        gen = self.stream(state, message)
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
+
+    def stream(self, state: SessionState, message: str) -> Generator[Chunk, None, Turn]:
+        """Reply to one message, yielding the words as the model writes them; return the recorded turn."""
+        current = state.current
+        if current is None:
+            raise ValueError("stream() needs an open question; the session service checks this")
+        detected = detect_intent(message, IntentContext(relevant_stems=set(context_stems(state, current)))).intent
+        if detected in IN_CODE:
+            turn = self.fallback.respond(state, message)
+            yield turn.reply
+            return turn
+        try:
+            if self.breaker.is_open():
+                raise LLMPaused(f"The AI interviewer is paused for {self.breaker.remaining():.0f} s after repeated problems "
+                                f"({self.breaker.reason.rstrip('.')}).")
+            for chunk in self._llm_turn(state, current, message, detected):
+                if isinstance(chunk, Turn):
+                    self.breaker.succeeded()
+                    return chunk
+                yield chunk
+            raise LLMOutputError("The AI interviewer's reply ended early.")
+        except LLMError as err:
+            if not isinstance(err, LLMPaused):
+                self.breaker.failed(err)
+            log.warning("LLM turn fell back to the offline engine: %s", err)
+            notice = self._notice(err)
+            turn = self.fallback.respond(state, message)
+            turn.notice = notice
+            yield Notice(notice)
+            yield turn.reply
+            return turn
+
+    def assess(self, question: Question, answer: str, role: Role) -> Assessment:
+        """Score an answer with the model (quotes verified, overall computed); the rubric in code if that fails."""
+        context = prompts.RESCORE_TEMPLATE.format(context=dumps(rescore_context(question)), answer=fence(answer))
+        messages = [SystemMessage(prompts.RESCORE_SYSTEM), HumanMessage(context)]
+        point_ids = {p.id for p in question.points}
+
+        def valid(data: dict) -> Scored:
+            scored = Scored.model_validate(data, context={"point_ids": point_ids})
+            if scored.scores is None:
+                raise ValueError("scores are required")
+            return scored
+
+        try:
+            scored = self._guarded(lambda: self._complete_valid(messages, valid))
+        except LLMError as err:
+            log.warning("LLM re-scoring fell back to the rubric in code: %s", err)
+            return analyze(question, answer, role_keywords=role.keywords)
+        return to_assessment(scored, question, answer).model_copy(update={"scored_by": self.name})
+
+    def summarize(self, state: SessionState, facts: dict) -> str | None:
+        """Write the report's narrative from facts computed in code; None when the model is unavailable."""
+        messages = [SystemMessage(prompts.SUMMARY_SYSTEM), HumanMessage(prompts.SUMMARY_TEMPLATE.format(facts=dumps(facts)))]
+
+        def valid(text: str) -> str:
+            text = " ".join(text.split())
+            if len(text) < 20:
+                raise ValueError("the summary was empty")
+            return text[:MAX_SUMMARY_CHARS]
+
+        try:
+            return self._guarded(lambda: valid(self._complete(messages)))
+        except LLMError as err:
+            log.warning("LLM summary fell back to the one made in code: %s", err)
+            return None
+
+    # --- one turn ----------------------------------------------------------------------------
+    def _llm_turn(self, state: SessionState, current: AskedQuestion, message: str, detected: Intent) -> Iterator[Chunk | Turn]:
+        """Yield spoken words, then the finished Turn (state changed only then); raise LLMError on failure."""
+        options = next_options(state)
+        checks = {"point_ids": {p.id for p in current.question.points}, "offered_ids": [q.id for q in options.values()],
+                  "follow_ups_left": MAX_FOLLOW_UPS - len(current.follow_ups)}
+        context = turn_context(state, current, detected.value, options)
+        messages: list[BaseMessage] = [SystemMessage(prompts.INTERVIEWER_SYSTEM),
+                                       HumanMessage(prompts.TURN_TEMPLATE.format(context=dumps(context), message=fence(message)))]
+        for attempt in (1, 2):
+            streamer = SpokenStreamer(check=lambda d: TurnOut.model_validate({**d, "say": "", "ask": ""}, context=checks))
+            text = yield from self._stream_call(messages, streamer)
+            try:
+                out = TurnOut.model_validate(extract_json(text), context=checks)
+                break
+            except (ValueError, ValidationError) as exc:
+                problem = describe(exc)
+                if streamer.released or attempt == 2:
+                    raise LLMOutputError(f"The AI interviewer's reply could not be used ({problem}).") from None
+                log.info("LLM reply invalid, retrying once: %s", problem)
+                messages += [AIMessage(text[:3000]), HumanMessage(prompts.RETRY_TEMPLATE.format(problem=problem))]
+        turn = self._apply(state, current, message, out, {q.id: q for q in options.values()})
+        if not turn.reply.startswith(streamer.said):  # the model's words were not all usable: show the final reply
+            yield Notice("")
+            yield turn.reply
+        elif extra := turn.reply[len(streamer.said):]:
+            yield extra
+        yield turn
+
+    def _apply(self, state: SessionState, current: AskedQuestion, message: str, out: TurnOut, offered: dict[str, Question]) -> Turn:
+        """Record a validated reply in the state: score, follow-up, next question or end."""
+        intent, action = out.intent, out.action
+        scored = intent is Intent.answer
+        index = len(state.turns)
+        follow_up = scored and bool(current.follow_ups)
+        if scored:
+            answer = "\n".join([*(state.turns[i].message for i in current.answers), message])
+            current.answers.append(index)
+            current.assessment = to_assessment(out, current.question, answer).model_copy(update={"scored_by": self.name})
+        action = _coerce(intent, action, current, bool(offered))
+        say, ask = out.say.strip(), out.ask.strip()
+        if action == "follow_up":
+            point = next((p for p in current.question.points if p.id == out.follow_up_point), None) or _top_missing(current)
+            ask = ask if len(ask) >= 10 else point.follow_up
+            current.follow_ups.append(ask)
+            current.asked_point_ids.append(point.id)
+            state.hints_given = 0
+        elif action == "next_question":
+            current.status = "answered" if current.answers else "skipped"
+            state.difficulty = next_difficulty(state.difficulty, current.assessment.overall if current.assessment else None)
+            state.hints_given = 0
+            exemplar = offered.get(out.next_question_id or "") or next(iter(offered.values()))
+            ask = ask if len(ask) >= 10 else exemplar.text
+            state.asked.append(AskedQuestion(question=exemplar.model_copy(update={"text": ask}), difficulty=state.difficulty))
+        elif action == "end":
+            current.status = "answered" if current.answers else ("skipped" if intent is Intent.skip else "unanswered")
+            state.status = "finished"
+            if not say and not ask:
+                say = "Thank you, that's the end of the interview. Your feedback report is ready."
+        else:
+            state.hints_given += intent is Intent.hint
+            ask = ask or (current.follow_ups[-1] if current.follow_ups else current.question.text)
+        reply = "\n\n".join(p for p in (say, ask) if p)
+        score = current.assessment.overall if scored else None
+        return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
+
+    # --- calls -------------------------------------------------------------------------------
+    def _stream_call(self, messages: list[BaseMessage], streamer: SpokenStreamer) -> Generator[str, None, str]:
+        """Stream one call, yielding released words; retry transport failures before any word is shown."""
+        started = self._clock()
+        for attempt in range(1, self.retry.retries + 2):
+            text = []
+            try:
+                for chunk in self.chat.stream(messages):
+                    piece = chunk.content if isinstance(chunk.content, str) else ""
+                    text.append(piece)
+                    if (spoken := streamer.feed(piece)):
+                        yield spoken
+                    if chunk.response_metadata.get("finish_reason") == "length":
+                        raise LLMOutputError("The AI interviewer's reply was cut off at the length limit.")
+                    if self._clock() - started > self.turn_budget:
+                        raise LLMTimeout(f"The AI interviewer took longer than {self.turn_budget:.0f} s.")
+                return "".join(text)
+            except Exception as exc:  # noqa: BLE001 - library errors are translated at this boundary
+                err = translate(exc)
+                wait = None if streamer.released else self.retry.wait_before(attempt, err)
+                if wait is None or self._clock() - started + wait > self.turn_budget:
+                    raise err from None
+                log.info("LLM call failed (%s); retry %d in %.1f s", type(err).__name__, attempt, wait)
+                streamer.reset()
+                self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _complete(self, messages: list[BaseMessage]) -> str:
+        """Run a call to the end and return its text (same retries, nothing streamed)."""
+        gen = self._stream_call(messages, SpokenStreamer(keys=()))
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
+
+    def _complete_valid(self, messages: list[BaseMessage], parse: Callable[[dict], object]):
+        """Call, parse the JSON reply, and retry once with the validation error before giving up."""
+        for attempt in (1, 2):
+            text = self._complete(messages)
+            try:
+                return parse(extract_json(text))
+            except (ValueError, ValidationError) as exc:
+                if attempt == 2:
+                    raise LLMOutputError(f"The AI interviewer's reply could not be used ({describe(exc)}).") from None
+                messages = [*messages, AIMessage(text[:3000]), HumanMessage(prompts.RETRY_TEMPLATE.format(problem=describe(exc)))]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _guarded(self, call: Callable[[], object]):
+        """Run a call through the circuit breaker."""
+        if self.breaker.is_open():
+            raise LLMPaused(f"The AI interviewer is paused for {self.breaker.remaining():.0f} s after repeated problems.")
+        try:
+            result = call()
+        except LLMError as err:
+            self.breaker.failed(err)
+            raise
+        self.breaker.succeeded()
+        return result
+
+    def _notice(self, err: LLMError) -> str:
+        if isinstance(err, LLMPaused):
+            return f"{err} The offline interviewer is answering meanwhile."
+        return f"{str(err).rstrip('.')}. The offline interviewer answered this turn; the interview carries on."
+
+
+def _coerce(intent: Intent, action: str, current: AskedQuestion, more: bool) -> str:
+    """Keep the action consistent with the intent and the plan, whatever the model said."""
+    if intent is Intent.end:
+        return "end"
+    if intent is Intent.skip:
+        return "next_question" if more else "end"
+    if intent is not Intent.answer:
+        return "stay"
+    if action == "stay":
+        action = "follow_up" if len(current.follow_ups) < MAX_FOLLOW_UPS and current.assessment.missing_point_ids else "next_question"
+    if action == "next_question" and not more:
+        return "end"
+    return action
+
+
+def _top_missing(current: AskedQuestion):
+    missing = current.assessment.missing_point_ids if current.assessment else []
+    unasked = [pid for pid in missing if pid not in current.asked_point_ids] or missing or [current.question.points[0].id]
+    return next(p for p in current.question.points if p.id == unasked[0])

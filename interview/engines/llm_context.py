@@ -1,0 +1,109 @@
+"""The bounded context of each LLM call: role, plan, a running summary, the current rubric, the last exchange.
+
+The prompt never carries the whole transcript: earlier questions shrink to one line each (and
+the oldest to one line in all), so a 20-turn interview costs about what a 3-turn one does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..models import AskedQuestion, Question, SessionState
+from ..plan import choose_question, question_pool
+
+MAX_FOLLOW_UPS = 2
+JD_CHARS = 1500
+ANSWER_CHARS = 1200
+LAST_REPLY_CHARS = 600
+SUMMARY_LINES = 6
+LEVELS = {1: "harder", 0: "same", -1: "easier"}
+
+
+def fence(message: str) -> str:
+    """Return candidate text that cannot close the tag it sits in."""
+    return re.sub(r"</?\s*candidate_message", "[candidate_message", message, flags=re.IGNORECASE)
+
+
+def dumps(data: dict) -> str:
+    """Compact JSON: fewer tokens than pretty-printed, still plain for the model."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def role_context(state: SessionState) -> dict:
+    """The role and, when given, the job description or résumé (cut to a fixed length)."""
+    jd = state.options.job_description.strip()
+    return {"role": state.role.name, "role_description": state.role.description[:300],
+            "job_description_or_resume": (jd[:JD_CHARS] + (" […]" if len(jd) > JD_CHARS else "")) or None,
+            "candidate_name": state.options.candidate_name or None}
+
+
+def earlier_questions(state: SessionState, upto: int) -> list[str]:
+    """One line per earlier question (topic, level, outcome); the oldest folded into a single line."""
+    lines = []
+    for n, asked in enumerate(state.asked[:upto], 1):
+        q, a = asked.question, asked.assessment
+        outcome = f"score {a.overall}/100" if a else asked.status
+        missed = f"; missed: {', '.join(a.missing_points[:2])}" if a and a.missing_points else ""
+        lines.append(f"Q{n} {q.kind.value}, level {asked.difficulty}, {q.topic or q.id}: {outcome}{missed}")
+    if len(lines) <= SUMMARY_LINES:
+        return lines
+    old = [a.assessment.overall for a in state.asked[: upto - SUMMARY_LINES + 1] if a.assessment]
+    mean = f"mean score {round(sum(old) / len(old))}/100" if old else "none scored"
+    return [f"Q1-Q{upto - SUMMARY_LINES + 1}: {mean}", *lines[upto - SUMMARY_LINES + 1:]]
+
+
+def rubric(question: Question) -> dict:
+    """The question with what a strong answer covers."""
+    return {"id": question.id, "kind": question.kind.value, "topic": question.topic,
+            "talking_points": [{"id": p.id, "point": p.label, "weight": p.weight} for p in question.points]}
+
+
+def next_options(state: SessionState) -> dict[str, Question]:
+    """Bank exemplars for the next question at one level harder, the same, and easier, keyed by 'when'."""
+    step = len(state.asked)
+    if step >= state.planned:
+        return {}
+    pool = question_pool(state.role, state.options)
+    used = {a.question.id for a in state.asked}
+    options: dict[str, Question] = {}
+    for delta, when in LEVELS.items():
+        level = state.difficulty + delta
+        if not 1 <= level <= 5:
+            continue
+        q = choose_question(pool, state.kinds_plan[step], level, used | {o.id for o in options.values()},
+                            seed=state.options.seed, step=step, primary_role=state.role.id)
+        if q is not None:
+            options[when] = q
+    return options
+
+
+def turn_context(state: SessionState, current: AskedQuestion, detected: str, options: dict[str, Question]) -> dict:
+    """Everything the interviewer needs for one turn, bounded in size."""
+    index = len(state.asked) - 1
+    q = current.question
+    answers = [state.turns[i].message[:ANSWER_CHARS] for i in current.answers]
+    last = state.turns[-1].reply if state.turns else state.opening
+    return {
+        **role_context(state),
+        "progress": {"question": len(state.asked), "of": state.planned, "difficulty": state.difficulty,
+                     "follow_ups_left": max(0, MAX_FOLLOW_UPS - len(current.follow_ups)), "hints_given": state.hints_given},
+        "earlier_questions": earlier_questions(state, index),
+        "current_question": {**rubric(q), "text": q.text, "clarification": q.clarification, "hint": q.hint,
+                             "follow_ups_asked": current.follow_ups},
+        "answers_so_far": answers,
+        "last_interviewer_message": last[-LAST_REPLY_CHARS:],
+        "detected_intent": detected,
+        "next_options": [{"when": when, **rubric(o), "level": o.difficulty, "exemplar": o.text} for when, o in options.items()],
+    }
+
+
+def opening_context(state: SessionState, question: Question) -> dict:
+    """The role and the first question's exemplar."""
+    return {**role_context(state), "questions_planned": state.planned,
+            "first_question": {**rubric(question), "level": question.difficulty, "exemplar": question.text}}
+
+
+def rescore_context(question: Question) -> dict:
+    """The question and its rubric, for scoring an edited answer."""
+    return {**rubric(question), "text": question.text}

@@ -1,0 +1,273 @@
+"""What the language model must write, how it is checked, and how its words are streamed as they arrive.
+
+The model writes one JSON object per turn. Everything the code decides on (intent, scores,
+evidence, action, which question comes next) comes before the words the candidate sees ("say",
+then "ask"), so the decision part is validated before a single word is shown, and an invalid reply
+can be retried without the candidate ever seeing it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from ..models import Assessment, DimensionScore, Evidence, Intent, Question
+from ..rubric import DIMENSIONS, overall
+
+MIN_QUOTE_CHARS = 4
+UNSUPPORTED_CAP = 2  # a dimension score above this needs at least one verified quote
+
+
+class Lenient(BaseModel):
+    """Model output: unknown keys are ignored (models add them), known ones are checked."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class DimensionOut(Lenient):
+    """One dimension as the model scored it."""
+
+    score: int = Field(ge=1, le=5)
+    evidence: list[str] = Field(default_factory=list, description="Exact quotes from the candidate's answer.")
+    why: str = ""
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _listify(cls, value):
+        return [value] if isinstance(value, str) else value
+
+
+class Scored(Lenient):
+    """The scoring part: used on its own when an edited answer is re-scored."""
+
+    scores: dict[str, DimensionOut] | None = None
+    covered: list[str] = Field(default_factory=list, description="Talking point ids the answer covers.")
+
+    @field_validator("scores")
+    @classmethod
+    def _all_dimensions(cls, value):
+        if value is not None:
+            missing = [d for d in DIMENSIONS if d not in value]
+            if missing:
+                raise ValueError(f"scores must have all six dimensions; missing: {', '.join(missing)}")
+            value = {d: value[d] for d in DIMENSIONS}
+        return value
+
+    @field_validator("covered")
+    @classmethod
+    def _known_points(cls, value, info: ValidationInfo):
+        known = (info.context or {}).get("point_ids")
+        return [p for p in value if known is None or p in known]
+
+
+class TurnOut(Scored):
+    """The whole reply to one candidate message."""
+
+    intent: Intent
+    action: Literal["follow_up", "next_question", "stay", "end"]
+    follow_up_point: str | None = None
+    next_question_id: str | None = None
+    say: str = ""
+    ask: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo):
+        ctx = info.context or {}
+        if self.intent is Intent.answer and self.scores is None:
+            raise ValueError("intent 'answer' needs 'scores' for all six dimensions")
+        if self.action == "follow_up" and ctx.get("follow_ups_left", 1) <= 0:
+            raise ValueError("no follow-ups are left for this question: use action 'next_question' (or 'end' on the last question)")
+        if self.action == "next_question":
+            offered = ctx.get("offered_ids")
+            if offered is not None and not offered:
+                raise ValueError("this is the last question: use action 'end' instead of 'next_question'")
+            if offered is not None and self.next_question_id not in offered:
+                raise ValueError(f"next_question_id must be one of {', '.join(offered)}")
+        if self.follow_up_point not in (ctx.get("point_ids") or ()):
+            self.follow_up_point = None
+        return self
+
+
+class OpeningOut(Lenient):
+    """The greeting and the first question."""
+
+    say: str = ""
+    ask: str = Field(min_length=5)
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+
+
+def extract_json(text: str) -> dict:
+    """Return the JSON object in a reply (tolerating code fences and text around it); raise ValueError."""
+    body = _FENCE.sub("", text.strip())
+    start = body.find("{")
+    if start < 0:
+        raise ValueError("the reply holds no JSON object" if body else "the reply was empty")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(body, start)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the reply is not valid JSON ({exc.msg} at character {exc.pos})") from exc
+    if not isinstance(value, dict):
+        raise ValueError("the reply must be one JSON object")
+    return value
+
+
+def describe(exc: ValidationError | ValueError) -> str:
+    """Say briefly what was wrong with a reply, for the retry prompt and the logs (never the content)."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'reply'}: {e['msg']}" for e in exc.errors()[:5])
+    return str(exc)
+
+
+@dataclass
+class SpokenStreamer:
+    """Follow a JSON reply as it streams and hand out the text of the spoken fields as soon as it arrives.
+
+    ``feed(chunk)`` returns the new spoken text (possibly ""). Speech is released only once the
+    decision part before the first spoken key has parsed and passed ``check``; until then nothing
+    is shown, so an invalid reply can be retried unseen. ``released`` says whether any words went out.
+    """
+
+    keys: tuple[str, ...] = ("say", "ask")
+    check: Callable[[dict], None] | None = None
+    buffer: str = ""
+    said: str = ""
+    released: bool = False
+    blocked: bool = False
+    _key: int = 0
+    _pos: int = -1  # buffer index of the next character of the string being read; -1 between values
+    _scan: int = 0  # where to look for the next key
+    _fresh: bool = True  # no text of the current key has gone out yet
+
+    def feed(self, chunk: str) -> str:
+        """Add streamed text; return any newly available spoken words."""
+        self.buffer += chunk
+        out = []
+        while not self.blocked and self._key < len(self.keys):
+            if self._pos < 0 and not self._open_value():
+                break
+            text, done = self._read_string()
+            out.append(self._emit(text))
+            if not done:
+                break
+            self._key, self._pos, self._fresh = self._key + 1, -1, True
+        return "".join(out)
+
+    def reset(self) -> None:
+        """Forget a reply that failed before any word was released (a retry starts afresh)."""
+        if self.released:
+            raise RuntimeError("words already went out; a reply cannot be reset after that")
+        self.buffer, self.blocked, self._key, self._pos, self._scan, self._fresh = "", False, 0, -1, 0, True
+
+    def _open_value(self) -> bool:
+        m = re.compile(rf'"{self.keys[self._key]}"\s*:\s*"').search(self.buffer, self._scan)
+        if not m:
+            return False
+        if not self.released:
+            head = _FENCE.sub("", self.buffer[: m.start()]).rstrip().rstrip(",")
+            try:
+                decision = json.loads(head[head.find("{"):] + "}")
+                if self.check:
+                    self.check(decision)
+            except (ValueError, ValidationError):
+                self.blocked = True  # the whole reply is validated at the end; show nothing now
+                return False
+            self.released = True
+        self._pos = m.end()
+        return True
+
+    def _read_string(self) -> tuple[str, bool]:
+        """Decode the current string value as far as the buffer goes; return (text, finished)."""
+        out, i, buf = [], self._pos, self.buffer
+        while i < len(buf):
+            c = buf[i]
+            if c == '"':
+                self._pos = self._scan = i + 1
+                return "".join(out), True
+            if c != "\\":
+                out.append(c)
+                i += 1
+                continue
+            if i + 1 >= len(buf) or (buf[i + 1] == "u" and i + 6 > len(buf)):
+                break  # an escape split across chunks: wait for the rest
+            if buf[i + 1] == "u":
+                char, used = _unicode_escape(buf, i)
+                if not used:
+                    break
+                out.append(char)
+                i += used
+            else:
+                out.append({"n": "\n", "t": "\t", "r": "", "b": "", "f": ""}.get(buf[i + 1], buf[i + 1]))
+                i += 2
+        self._pos = i
+        return "".join(out), False
+
+    def _emit(self, text: str) -> str:
+        if not text:
+            return ""
+        if self._fresh:
+            text = text.lstrip() if not self.said else "\n\n" + text.lstrip()
+            self._fresh = False
+        self.said += text
+        return text
+
+
+def _unicode_escape(buf: str, i: int) -> tuple[str, int]:
+    """Decode a \\uXXXX escape at i (joining a surrogate pair); return (char, length) or ("", 0) to wait."""
+    try:
+        code = int(buf[i + 2:i + 6], 16)
+    except ValueError:
+        return "\ufffd", 6
+    if 0xD800 <= code < 0xDC00:  # high surrogate: the low half follows as another escape
+        if i + 12 > len(buf):
+            return "", 0
+        try:
+            low = int(buf[i + 8:i + 12], 16)
+        except ValueError:
+            return "\ufffd", 6
+        if buf[i + 6:i + 8] == "\\u" and 0xDC00 <= low < 0xE000:
+            return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), 12
+        return "\ufffd", 6
+    return ("\ufffd" if 0xDC00 <= code < 0xE000 else chr(code)), 6
+
+
+# --- from model output to the project's models --------------------------------------------------
+
+def verified_evidence(answer: str, quotes: list[str]) -> list[Evidence]:
+    """Keep the quotes that really occur in the answer (ignoring case and spacing), as exact substrings."""
+    found: list[Evidence] = []
+    for q in quotes:
+        words = re.findall(r"\w+|[^\w\s]", q or "")
+        if len("".join(words)) < MIN_QUOTE_CHARS:
+            continue
+        pattern = r"\s*".join(re.escape(w) for w in words)
+        if m := re.search(pattern, answer, re.IGNORECASE):
+            exact = answer[m.start():m.end()]
+            if all(e.quote != exact for e in found):
+                found.append(Evidence(quote=exact, note="quoted by the interviewer"))
+    return found[:3]
+
+
+def to_assessment(scored: Scored, question: Question, answer: str) -> Assessment:
+    """Turn the model's scores into an Assessment: quotes verified, unsupported scores capped, overall computed."""
+    dims = []
+    for name, d in (scored.scores or {}).items():
+        evidence = verified_evidence(answer, d.evidence)
+        score, why = d.score, d.why.strip()[:300] or "Scored by the AI interviewer."
+        if not evidence and score > UNSUPPORTED_CAP:
+            score, why = UNSUPPORTED_CAP, f"{why} (Capped at {UNSUPPORTED_CAP}: no quote from the answer supported a higher score.)"
+        dims.append(DimensionScore(dimension=name, score=score, rationale=why, evidence=evidence))
+    covered = set(scored.covered)
+    missing = sorted((p for p in question.points if p.id not in covered), key=lambda p: -p.weight)
+    return Assessment(dimensions=dims, overall=overall(question.kind, dims),
+                      covered_points=[p.id for p in question.points if p.id in covered],
+                      missing_points=[p.label for p in missing], missing_point_ids=[p.id for p in missing],
+                      word_count=len(answer.split()))
