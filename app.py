@@ -9,6 +9,7 @@ st.set_page_config(page_title="Interview Practice Partner", page_icon="🎤", la
 pages = [
     st.Page("pages/interview.py", title="Interview", icon="💬", default=True, url_path="interview"),
     st.Page("pages/report.py", title="Report", icon="📊", url_path="report"),
+    st.Page("pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
     st.Page("pages/how_it_works.py", title="How it works", icon="ℹ️", url_path="how-it-works"),
 ]
 st.navigation(pages).run()

@@ -7,15 +7,27 @@ first request to a page URL), and the page must work then too.
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
-from interview import ConfigError, InterviewError, InterviewService, JsonFileStore, Settings, StoreError, get_engine
+from interview import (
+    ConfigError,
+    EngineUnavailable,
+    InterviewError,
+    InterviewService,
+    JsonFileStore,
+    Settings,
+    StoreError,
+    engine_from_settings,
+)
 
 SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent detector routes it
     "Hint": "Could I have a hint, please?",
     "Skip": "Skip this question, please.",
     "End": "Let's end the interview here.",
 }
+USER_KEY = "app_user_key"  # a key the user pasted: this browser session only, never saved or shown
 
 
 def _secrets() -> dict:
@@ -25,23 +37,58 @@ def _secrets() -> dict:
         return {}
 
 
+def get_settings() -> Settings:
+    """Read the settings once per browser session; stop the page with the reason when one is wrong."""
+    if "app_settings" not in st.session_state:
+        try:
+            st.session_state["app_settings"] = Settings.from_sources(secrets=_secrets())
+        except ConfigError as exc:
+            st.error(str(exc))
+            st.stop()
+    return st.session_state["app_settings"]
+
+
 @st.cache_resource(show_spinner=False)
-def _service(engine: str, data_dir: str, max_chars: int) -> InterviewService:
-    """One service per server: the engine and store are stateless; sessions live in session_state."""
-    return InterviewService(get_engine(engine), JsonFileStore(data_dir), max_message_chars=max_chars)
+def _shared_service(_settings: Settings, engine: str, model: str, data_dir: str, max_chars: int, digest: str) -> InterviewService:
+    """One service per server and engine choice, on the server's own key (the breaker is shared: an outage is too)."""
+    return InterviewService(engine_from_settings(_settings, name=engine, model=model), JsonFileStore(data_dir),
+                            max_message_chars=max_chars)
+
+
+def _digest(settings: Settings) -> str:
+    """Tell settings apart in the cache key without putting the key itself there."""
+    key = settings.groq_api_key.get_secret_value() if settings.groq_api_key else ""
+    return hashlib.sha256(f"{key}|{settings.groq_base_url}|{settings.llm_timeout}".encode()).hexdigest()
+
+
+def engine_choice(settings: Settings) -> tuple[str, str]:
+    """Return (engine, model) for this browser session: what Settings chose, else the server's defaults."""
+    return (st.session_state.get("app_engine", settings.resolved_engine),
+            st.session_state.get("app_model", settings.groq_model))
 
 
 def get_service() -> InterviewService:
-    """Return the shared service, reading settings once per session; stop the page on a bad setting."""
-    if "app_service" not in st.session_state:
-        try:
-            settings = Settings.from_sources(secrets=_secrets())
-            st.session_state["app_service"] = _service(settings.engine, str(settings.data_dir), settings.max_message_chars)
-        except (ConfigError, InterviewError) as exc:
-            st.error(str(exc))
-            st.stop()
-        st.session_state.setdefault("app_default_questions", settings.default_questions)
-    return st.session_state["app_service"]
+    """Return the service for this session's engine choice; a user's own key gets a service of its own."""
+    settings = get_settings()
+    st.session_state.setdefault("app_default_questions", settings.default_questions)
+    engine, model = engine_choice(settings)
+    user_key = st.session_state.get(USER_KEY, "")
+    try:
+        if engine == "groq" and user_key:
+            tag = ("user", model, hashlib.sha256(user_key.encode()).hexdigest())
+            if st.session_state.get("app_service_tag") != tag:
+                st.session_state["app_service"] = InterviewService(
+                    engine_from_settings(settings, name="groq", api_key=user_key, model=model),
+                    JsonFileStore(settings.data_dir), max_message_chars=settings.max_message_chars)
+                st.session_state["app_service_tag"] = tag
+            return st.session_state["app_service"]
+        return _shared_service(settings, engine, model, str(settings.data_dir), settings.max_message_chars, _digest(settings))
+    except EngineUnavailable as exc:  # e.g. the AI interviewer chosen but no key: carry on offline, and say so
+        st.sidebar.warning(f"{exc} The offline interviewer is running instead.")
+        return _shared_service(settings, "offline", model, str(settings.data_dir), settings.max_message_chars, "")
+    except InterviewError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 def restore_session(service: InterviewService) -> None:
@@ -59,10 +106,13 @@ def restore_session(service: InterviewService) -> None:
         st.query_params["session"] = state.id
 
 
-def _act(service: InterviewService, message: str) -> None:
-    """Button callback: runs before the rerun, so the page and the sidebar both show its result."""
+def _act(service: InterviewService, message: str, queue: bool) -> None:
+    """Button callback: on the interview page the message is queued and streamed; elsewhere it is sent now."""
     state = st.session_state.get("iv_state")
     if state is None or state.status == "finished":
+        return
+    if queue:
+        st.session_state["iv_queued"] = message
         return
     try:
         st.session_state["iv_state"] = service.submit(state, message).state
@@ -70,11 +120,24 @@ def _act(service: InterviewService, message: str) -> None:
         st.session_state["iv_notice"] = str(exc)
 
 
-def sidebar(service: InterviewService) -> None:
+def engine_status(service: InterviewService) -> None:
+    """Say which engine runs the interview, and whether the LLM is paused."""
+    engine = service.engine
+    if engine.name == "offline":
+        st.caption("Engine: **offline** (curated bank and rubric; no key, no network)")
+        return
+    st.caption(f"Engine: **{engine.name}** · {getattr(engine, 'model', '')}")
+    breaker = getattr(engine, "breaker", None)
+    if breaker is not None and (left := breaker.remaining()) > 0:
+        st.warning(f"The AI interviewer is paused for about {left:.0f} s after repeated problems "
+                   f"({breaker.reason.rstrip('.')}). The offline interviewer answers meanwhile.")
+
+
+def sidebar(service: InterviewService, *, queue: bool = False) -> None:
     """Show the engine, progress, difficulty and the hint / skip / end buttons."""
     state = st.session_state.get("iv_state")
     with st.sidebar:
-        st.caption(f"Engine: **{service.engine.name}** (runs offline, no key needed)")
+        engine_status(service)
         if state is None:
             st.caption("No interview in progress.")
             return
@@ -85,4 +148,4 @@ def sidebar(service: InterviewService) -> None:
         st.progress(min(1.0, (len(state.asked) - 1) / max(1, state.planned)))
         st.markdown(f"Difficulty: **{state.difficulty} / 5** " + "●" * state.difficulty + "○" * (5 - state.difficulty))
         for col, (label, message) in zip(st.columns(3), SIDEBAR_ACTIONS.items(), strict=True):
-            col.button(label, key=f"sb_{label.lower()}", width="stretch", on_click=_act, args=(service, message))
+            col.button(label, key=f"sb_{label.lower()}", width="stretch", on_click=_act, args=(service, message, queue))

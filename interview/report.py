@@ -154,6 +154,8 @@ def report_markdown(report: Report) -> str:
              f"**Overall:** {report.overall if report.overall is not None else 'not scored'} / 100  ",
              f"**Questions:** {report.answered} answered, {report.skipped} skipped, {report.asked} asked  ",
              f"**Engine:** {report.engine}", ""]
+    if report.summary:
+        lines += [escape_markdown(report.summary), ""]
     lines += [f"> {n}" for n in report.notes] + ([""] if report.notes else [])
     if report.dimensions:
         lines += ["## Scores by dimension", "", "| Dimension | Score (1-5) |", "|---|---|"]

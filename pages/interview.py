@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interview import InterviewError, InterviewOptions, Kind, builtin_roles, scored_turns
+from interview import InterviewError, InterviewOptions, Kind, Notice, builtin_roles, scored_turns
 from interview.text import escape_markdown
 from ui_shell import get_service, restore_session, sidebar
 
@@ -46,15 +46,44 @@ def setup_form() -> None:
     st.rerun()
 
 
-def handle_message(state, message: str) -> None:
-    try:
-        result = service.submit(state, message)
-    except InterviewError as exc:
-        st.error(str(exc))
-        return
-    st.session_state["iv_state"] = result.state
+def stream_reply(state, message: str):
+    """Show the candidate's message and stream the interviewer's reply into the chat; return the new state."""
+    with st.chat_message("user"):
+        st.text(message if message.strip() else "(empty message)")
+    with st.chat_message("assistant"):
+        notice_box, words = st.empty(), st.empty()
+        try:
+            stream = service.submit_stream(state, message)
+            shown = ""
+            for chunk in stream:
+                if isinstance(chunk, Notice):  # the reply fell back: replace what was shown so far
+                    shown = ""
+                    if chunk.text:
+                        notice_box.warning(chunk.text)
+                    continue
+                shown += chunk
+                words.text(shown + " ▌")
+            words.text(shown)
+        except InterviewError as exc:
+            st.error(str(exc))
+            return state
+    result = stream.result
     if result.notice:
         st.session_state["iv_notice"] = result.notice
+    return result.state
+
+
+def resend_interrupted(state):
+    """A reply that was cut off by a rerun (the candidate sent again mid-stream) is completed first."""
+    inflight = st.session_state.pop("iv_inflight", None)
+    if not inflight or inflight[0] != state.id or state.status == "finished":
+        return state
+    try:
+        state = service.submit(state, inflight[1]).state
+    except InterviewError:
+        return state
+    st.session_state["iv_state"] = state
+    return state
 
 
 def transcript(state) -> None:
@@ -66,6 +95,8 @@ def transcript(state) -> None:
             if turn.edited:
                 st.caption("corrected")
         with st.chat_message("assistant"):
+            if turn.notice:
+                st.warning(turn.notice)
             st.text(turn.reply)
 
 
@@ -92,14 +123,20 @@ def main() -> None:
     if state is None:
         setup_form()
         return
+    state = resend_interrupted(state)
     message = None
     if state.status != "finished":
         message = st.chat_input("Type your answer, or ask for a hint, to skip, or to end", key="iv_chat")
-    if message is not None:
-        handle_message(state, message)
-        state = st.session_state["iv_state"]
+        message = message if message is not None else st.session_state.pop("iv_queued", None)
+        if message is None and state.pending:  # saved before a refresh cut its reply off: answer it now
+            message = state.pending
     st.title(f"{escape_markdown(state.role.name)} interview")
     transcript(state)
+    if message is not None:
+        st.session_state["iv_inflight"] = (state.id, message)
+        state = stream_reply(state, message)
+        st.session_state["iv_state"] = state
+        st.session_state.pop("iv_inflight", None)
     if notice := st.session_state.pop("iv_notice", None):
         st.warning(notice)
     correction_box(state)
@@ -115,4 +152,4 @@ def main() -> None:
 
 
 main()
-sidebar(service)  # last, so it shows the state this run produced
+sidebar(service, queue=True)  # last, so it shows the state this run produced

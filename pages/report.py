@@ -16,6 +16,10 @@ restore_session(service)
 def header(report) -> None:
     st.title("Your feedback report")
     st.caption(f"{escape_markdown(report.role)} · engine: {report.engine} · {report.answered} answered, {report.skipped} skipped, {report.asked} asked")
+    if report.summary:
+        st.text(report.summary)
+        st.caption("Summary written by the AI interviewer from the scores below." if report.summary_source != "code"
+                   else "Summary computed from the scores below.")
     for note in report.notes:
         st.info(note)
     cols = st.columns(3)
@@ -84,7 +88,12 @@ def main() -> None:
         st.info("No interview yet. Start one on the Interview page; the report appears here when you finish.")
         st.page_link("pages/interview.py", label="Go to the interview", icon="💬")
         return
-    report = service.report(state)
+    if state.status == "finished" and not state.summary:  # the narrative is written once, then kept
+        with st.spinner("Writing your summary…"):
+            state, report = service.finish(state)
+        st.session_state["iv_state"] = state
+    else:
+        report = service.report(state)
     header(report)
     if state.status != "finished":
         st.warning("The interview is still in progress: this report covers the answers so far.")
