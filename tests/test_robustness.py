@@ -40,7 +40,11 @@ def test_any_conversation_keeps_a_valid_saved_state(tmp_path, batch, seed):
 
 def test_settings_read_the_environment_and_reject_bad_values(tmp_path):
     s = Settings.from_sources(env={"INTERVIEW_DATA_DIR": str(tmp_path), "INTERVIEW_QUESTIONS": "8"}, secrets={})
-    assert s.data_dir == tmp_path and s.default_questions == 8 and s.engine == "offline"
+    assert s.data_dir == tmp_path and s.default_questions == 8 and s.resolved_engine == "offline"  # no key: offline
+    s = Settings.from_sources(env={"GROQ_API_KEY": "gsk_x"}, secrets={})
+    assert s.resolved_engine == "groq" and "gsk_x" not in repr(s)
+    s = Settings.from_sources(env={"GROQ_API_KEY": "gsk_x", "INTERVIEW_ENGINE": "offline"}, secrets={})
+    assert s.resolved_engine == "offline"
     s = Settings.from_sources(env={}, secrets={"INTERVIEW_QUESTIONS": "4"})
     assert s.default_questions == 4
     with pytest.raises(ConfigError, match="INTERVIEW_QUESTIONS"):
