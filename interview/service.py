@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .bank import find_role, load_bank
-from .engines.base import Chunk, Interviewer, get_engine
+from .engines.base import Chunk, Interviewer, Notice, get_engine
 from .errors import SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
 from .models import Intent, InterviewOptions, Question, Report, SessionState, Turn
@@ -55,6 +55,25 @@ class TurnStream:
         for _ in self:
             pass
         return self.result
+
+    def close(self) -> None:
+        """Stop early (the page was interrupted): the HTTP stream underneath is closed now, not by the GC."""
+        self._chunks.close()
+
+
+def _after_notices(chunks: Generator[Chunk, None, Turn], prefix: str) -> Generator[Chunk, None, Turn]:
+    """Pass chunks through, repeating ``prefix`` after each Notice (which clears what was shown)."""
+    try:
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration as stop:
+                return stop.value
+            yield chunk
+            if prefix and isinstance(chunk, Notice):
+                yield prefix
+    finally:
+        chunks.close()  # when the caller stops early, the engine's HTTP stream closes now
 
 
 def _copy(state: SessionState) -> SessionState:
@@ -108,7 +127,7 @@ class InterviewService:
         if notice:
             yield f"({notice}) "
         if streaming:
-            turn = yield from self.engine.stream(work, message)
+            turn = yield from _after_notices(self.engine.stream(work, message), f"({notice}) " if notice else "")
         else:
             turn = self.engine.respond(work, message)
             yield turn.reply

@@ -54,6 +54,10 @@ def stream_reply(state, message: str):
         notice_box, words = st.empty(), st.empty()
         try:
             stream = service.submit_stream(state, message)
+        except InterviewError as exc:
+            st.error(str(exc))
+            return state
+        try:
             shown = ""
             for chunk in stream:
                 if isinstance(chunk, Notice):  # the reply fell back: replace what was shown so far
@@ -67,6 +71,8 @@ def stream_reply(state, message: str):
         except InterviewError as exc:
             st.error(str(exc))
             return state
+        finally:
+            stream.close()  # a rerun can interrupt the loop: close the HTTP stream now
     result = stream.result
     if result.notice:
         st.session_state["iv_notice"] = result.notice

@@ -79,6 +79,7 @@ def groq_engine(fake_groq):
         config = GroqConfig(api_key=TEST_KEY, base_url=fake_groq.base_url, timeout=timeout)
         sleeps = options.pop("sleeps", None)
         sleep = sleeps.append if sleeps is not None else (lambda s: None)  # retries do not really wait in tests
+        options.setdefault("require_finish_reason", True)  # as get_engine("groq") builds it
         return LLMInterviewer(chat_model(config), model=config.model, retry=retry or RetryPolicy(),
                               breaker=breaker or CircuitBreaker(), sleep=sleep, **options)
 

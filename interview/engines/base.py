@@ -77,7 +77,8 @@ def get_engine(name: str = "offline", *, groq: GroqConfig | None = None) -> Inte
 
         if groq is None:
             raise EngineUnavailable("No GROQ_API_KEY: set it in the environment or .streamlit/secrets.toml, or use the offline interviewer.")
-        return LLMInterviewer(chat_model(groq), name="groq", model=groq.model, turn_budget=max(10.0, 2 * groq.timeout))
+        return LLMInterviewer(chat_model(groq), name="groq", model=groq.model, turn_budget=max(10.0, 2 * groq.timeout),
+                              require_finish_reason=True)
     raise EngineUnavailable(f"Unknown engine {name!r}: choose one of {', '.join(available_engines())}.")
 
 

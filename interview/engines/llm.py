@@ -9,15 +9,17 @@ the offline engine with a visible notice; the state is changed only after a repl
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 from .. import prompts
-from ..errors import LLMError, LLMOutputError, LLMPaused, LLMTimeout
+from ..errors import LLMConnectionError, LLMError, LLMOutputError, LLMPaused, LLMTimeout
 from ..intents import IntentContext, detect_intent
 from ..models import AskedQuestion, Assessment, Intent, Question, Role, SessionState, Turn
 from ..plan import next_difficulty
@@ -40,7 +42,8 @@ class LLMInterviewer:
 
     def __init__(self, chat, *, name: str = "groq", model: str = "", breaker: CircuitBreaker | None = None,
                  retry: RetryPolicy | None = None, turn_budget: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 require_finish_reason: bool = False) -> None:
         self.chat = chat
         self.name = name
         self.model = model
@@ -49,6 +52,7 @@ class LLMInterviewer:
         self.retry = retry or RetryPolicy()
         self.turn_budget = turn_budget
         self._clock, self._sleep = clock, sleep
+        self.require_finish_reason = require_finish_reason  # Groq ends every complete stream with one
 
     # --- protocol ----------------------------------------------------------------------------
     def open(self, state: SessionState) -> str:
@@ -131,8 +135,8 @@ class LLMInterviewer:
 
         def valid(text: str) -> str:
             text = " ".join(text.split())
-            if len(text) < 20:
-                raise ValueError("the summary was empty")
+            if len(text) < 40:
+                raise LLMOutputError("The summary was empty or too short to use.")
             return text[:MAX_SUMMARY_CHARS]
 
         try:
@@ -212,17 +216,22 @@ class LLMInterviewer:
         """Stream one call, yielding released words; retry transport failures before any word is shown."""
         started = self._clock()
         for attempt in range(1, self.retry.retries + 2):
-            text = []
+            text, finished, reason = [], False, None
             try:
-                for chunk in self.chat.stream(messages):
-                    piece = chunk.content if isinstance(chunk.content, str) else ""
-                    text.append(piece)
-                    if (spoken := streamer.feed(piece)):
-                        yield spoken
-                    if chunk.response_metadata.get("finish_reason") == "length":
-                        raise LLMOutputError("The AI interviewer's reply was cut off at the length limit.")
-                    if self._clock() - started > self.turn_budget:
-                        raise LLMTimeout(f"The AI interviewer took longer than {self.turn_budget:.0f} s.")
+                with closing(self.chat.stream(messages)) as chunks:
+                    for chunk in chunks:
+                        piece = chunk.content if isinstance(chunk.content, str) else ""
+                        text.append(piece)
+                        if (spoken := streamer.feed(piece)):
+                            yield spoken
+                        reason = chunk.response_metadata.get("finish_reason") or reason
+                        if reason == "length":
+                            raise LLMOutputError("The AI interviewer's reply was cut off at the length limit.")
+                        if self._clock() - started > self.turn_budget:
+                            raise LLMTimeout(f"The AI interviewer took longer than {self.turn_budget:.0f} s.")
+                if reason is None and self.require_finish_reason:
+                    raise LLMConnectionError("The AI interviewer's reply stopped before it was complete.")
+                finished = True
                 return "".join(text)
             except Exception as exc:  # noqa: BLE001 - library errors are translated at this boundary
                 err = translate(exc)
@@ -232,6 +241,9 @@ class LLMInterviewer:
                 log.info("LLM call failed (%s); retry %d in %.1f s", type(err).__name__, attempt, wait)
                 streamer.reset()
                 self._sleep(wait)
+            finally:
+                if not finished:
+                    _release_abandoned_stream()
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _complete(self, messages: list[BaseMessage]) -> str:
@@ -271,6 +283,16 @@ class LLMInterviewer:
         if isinstance(err, LLMPaused):
             return f"{err} The offline interviewer is answering meanwhile."
         return f"{str(err).rstrip('.')}. The offline interviewer answered this turn; the interview carries on."
+
+
+def _release_abandoned_stream() -> None:
+    """Finalise a stream we stopped reading, here and now.
+
+    LangChain keeps the error of an interrupted stream in a reference cycle, so the HTTP response
+    would be closed later by the garbage collector, possibly while this thread holds httpcore's
+    (non-reentrant) pool lock for the next request: a deadlock. Collecting now closes it safely.
+    """
+    gc.collect()
 
 
 def _coerce(intent: Intent, action: str, current: AskedQuestion, more: bool) -> str:
