@@ -25,8 +25,17 @@ a friendly redirect, and attempts to change the rules or the score are never obe
 quotes the words of your answer it rests on. The overall 0-100 is the weighted mean of the
 dimensions, never invented. Questions you skip are not scored.
 
+**The AI interviewer.** With a Groq key (the server's, or your own pasted in Settings for this
+session only), an LLM writes the questions in its own words and asks real follow-ups, streamed as it
+writes. It still works from the same question bank and rubric: its scores must quote your answer
+(unsupported scores are capped), the overall is computed in code, and messages that try to change
+the rules are handled in code and never scored. If Groq is slow or down, that turn is answered by
+the offline interviewer with a notice, and after repeated failures the AI pauses for a minute.
+
 **Your data.** The offline engine runs entirely on this server: no account, no key, no network.
-Sessions are saved as files in the server's data directory so a refresh does not lose your work.
+With the AI interviewer, your messages for the current question and a short summary of earlier
+ones are sent to Groq. Sessions are saved as files in the server's data directory so a refresh does
+not lose your work; API keys are never saved or shown.
 """
 )
 st.subheader("The six dimensions")
