@@ -154,9 +154,10 @@ class LLMInterviewer:
         context = turn_context(state, current, detected.value, options)
         messages: list[BaseMessage] = [SystemMessage(prompts.INTERVIEWER_SYSTEM),
                                        HumanMessage(prompts.TURN_TEMPLATE.format(context=dumps(context), message=fence(message)))]
+        deadline = self._clock() + self.turn_budget  # one budget for the turn, retries included
         for attempt in (1, 2):
             streamer = SpokenStreamer(check=lambda d: TurnOut.model_validate({**d, "say": "", "ask": ""}, context=checks))
-            text = yield from self._stream_call(messages, streamer)
+            text = yield from self._stream_call(messages, streamer, deadline)
             try:
                 out = TurnOut.model_validate(extract_json(text), context=checks)
                 break
@@ -197,7 +198,8 @@ class LLMInterviewer:
             state.difficulty = next_difficulty(state.difficulty, current.assessment.overall if current.assessment else None)
             state.hints_given = 0
             exemplar = offered.get(out.next_question_id or "") or next(iter(offered.values()))
-            ask = ask if len(ask) >= 10 else exemplar.text
+            asked_before = {" ".join(a.question.text.lower().split()) for a in state.asked}
+            ask = ask if len(ask) >= 10 and " ".join(ask.lower().split()) not in asked_before else exemplar.text
             state.asked.append(AskedQuestion(question=exemplar.model_copy(update={"text": ask}), difficulty=state.difficulty))
         elif action == "end":
             current.status = "answered" if current.answers else ("skipped" if intent is Intent.skip else "unanswered")
@@ -212,9 +214,8 @@ class LLMInterviewer:
         return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
 
     # --- calls -------------------------------------------------------------------------------
-    def _stream_call(self, messages: list[BaseMessage], streamer: SpokenStreamer) -> Generator[str, None, str]:
-        """Stream one call, yielding released words; retry transport failures before any word is shown."""
-        started = self._clock()
+    def _stream_call(self, messages: list[BaseMessage], streamer: SpokenStreamer, deadline: float) -> Generator[str, None, str]:
+        """Stream one call, yielding released words; retry transport failures before any word is shown; stop at the deadline."""
         for attempt in range(1, self.retry.retries + 2):
             text, finished, reason = [], False, None
             try:
@@ -227,7 +228,7 @@ class LLMInterviewer:
                         reason = chunk.response_metadata.get("finish_reason") or reason
                         if reason == "length":
                             raise LLMOutputError("The AI interviewer's reply was cut off at the length limit.")
-                        if self._clock() - started > self.turn_budget:
+                        if self._clock() > deadline:
                             raise LLMTimeout(f"The AI interviewer took longer than {self.turn_budget:.0f} s.")
                 if reason is None and self.require_finish_reason:
                     raise LLMConnectionError("The AI interviewer's reply stopped before it was complete.")
@@ -236,7 +237,7 @@ class LLMInterviewer:
             except Exception as exc:  # noqa: BLE001 - library errors are translated at this boundary
                 err = translate(exc)
                 wait = None if streamer.released else self.retry.wait_before(attempt, err)
-                if wait is None or self._clock() - started + wait > self.turn_budget:
+                if wait is None or self._clock() + wait > deadline:
                     raise err from None
                 log.info("LLM call failed (%s); retry %d in %.1f s", type(err).__name__, attempt, wait)
                 streamer.reset()
@@ -246,9 +247,9 @@ class LLMInterviewer:
                     _release_abandoned_stream()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _complete(self, messages: list[BaseMessage]) -> str:
+    def _complete(self, messages: list[BaseMessage], deadline: float | None = None) -> str:
         """Run a call to the end and return its text (same retries, nothing streamed)."""
-        gen = self._stream_call(messages, SpokenStreamer(keys=()))
+        gen = self._stream_call(messages, SpokenStreamer(keys=()), deadline or self._clock() + self.turn_budget)
         while True:
             try:
                 next(gen)
@@ -257,8 +258,9 @@ class LLMInterviewer:
 
     def _complete_valid(self, messages: list[BaseMessage], parse: Callable[[dict], object]):
         """Call, parse the JSON reply, and retry once with the validation error before giving up."""
+        deadline = self._clock() + self.turn_budget
         for attempt in (1, 2):
-            text = self._complete(messages)
+            text = self._complete(messages, deadline)
             try:
                 return parse(extract_json(text))
             except (ValueError, ValidationError) as exc:

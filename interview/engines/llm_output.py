@@ -19,8 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from ..models import Assessment, DimensionScore, Evidence, Intent, Question
 from ..rubric import DIMENSIONS, overall
 
-MIN_QUOTE_CHARS = 4
+MIN_QUOTE_CHARS = 8  # letters and digits: 'that' or 'I did' cannot back a score
 UNSUPPORTED_CAP = 2  # a dimension score above this needs at least one verified quote
+
+
+ACTIONS = {Intent.answer: ("follow_up", "next_question", "end"), Intent.skip: ("next_question", "end"), Intent.end: ("end",)}
 
 
 class Lenient(BaseModel):
@@ -80,6 +83,11 @@ class TurnOut(Scored):
         ctx = info.context or {}
         if self.intent is Intent.answer and self.scores is None:
             raise ValueError("intent 'answer' needs 'scores' for all six dimensions")
+        allowed = ACTIONS.get(self.intent, ("stay",))
+        if self.action not in allowed:
+            raise ValueError(f"intent '{self.intent.value}' takes action {' or '.join(repr(a) for a in allowed)}, not '{self.action}'")
+        if self.action == "end" and self.intent is not Intent.end and ctx.get("offered_ids"):
+            raise ValueError("questions remain: use 'end' only when the candidate asks to stop or after the last question")
         if self.action == "follow_up" and ctx.get("follow_ups_left", 1) <= 0:
             raise ValueError("no follow-ups are left for this question: use action 'next_question' (or 'end' on the last question)")
         if self.action == "next_question":
@@ -246,7 +254,7 @@ def verified_evidence(answer: str, quotes: list[str]) -> list[Evidence]:
     found: list[Evidence] = []
     for q in quotes:
         words = re.findall(r"\w+|[^\w\s]", q or "")
-        if len("".join(words)) < MIN_QUOTE_CHARS:
+        if sum(len(w) for w in words if w[0].isalnum()) < MIN_QUOTE_CHARS:
             continue
         pattern = r"\s*".join(re.escape(w) for w in words)
         if m := re.search(pattern, answer, re.IGNORECASE):
