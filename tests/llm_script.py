@@ -1,4 +1,4 @@
-"""A scripted stand-in for the model: reads the context the engine sent and writes a valid reply.
+"""A scripted stand-in for the model (reads the context the engine sent, writes a valid reply), and test helpers.
 
 Used as the fake Groq server's responder (and by the benchmark) so long interviews run through the
 real LLM path with plausible, rule-following replies. Individual tests script exact replies instead.
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from dataclasses import dataclass
 
+from interview import Notice, SubmitResult
 from interview.rubric import DIMENSIONS
 
 CONTEXT_RE = re.compile(r"Interview context \(JSON\):\n(\{.*?\})\n\n", re.S)
@@ -83,3 +86,37 @@ def _move(intent: str, options: dict, message: str, score: int, covered: list[st
     chosen = options[when]
     return turn_reply(intent, answer=message, score=score, covered=covered, action="next_question",
                       next_question_id=chosen["id"], say="Thank you.", ask=f"Next: {chosen['exemplar']}")
+
+
+@dataclass
+class Sent:
+    """One submitted message: the service's result, every chunk streamed, the chat calls and the seconds it cost."""
+
+    result: SubmitResult
+    chunks: list
+    calls: int
+    seconds: float
+
+    @property
+    def turn(self):
+        return self.result.turn
+
+    @property
+    def state(self):
+        return self.result.state
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c in self.chunks if isinstance(c, str))
+
+    @property
+    def notices(self) -> list[Notice]:
+        return [c for c in self.chunks if isinstance(c, Notice)]
+
+
+def send(service, fake, state, message: str) -> Sent:
+    """Submit a message through the streaming path, collecting the chunks and counting the chat requests."""
+    before, started = len(fake.chat_requests()), time.perf_counter()
+    stream = service.submit_stream(state, message)
+    chunks = list(stream)
+    return Sent(stream.result, chunks, len(fake.chat_requests()) - before, time.perf_counter() - started)

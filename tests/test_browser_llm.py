@@ -14,20 +14,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import TEST_KEY
+from conftest import TEST_KEY, streamlit_server
 from fake_groq import FakeGroq, Step
 from llm_script import auto_reply, candidate_message
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 CHUNK_SIZE, CHUNK_DELAY = 6, 0.15
@@ -40,12 +35,6 @@ LAST_REPLY_JS = """() => {
     const content = msgs[msgs.length - 1].querySelector('[data-testid="stChatMessageContent"]') || msgs[msgs.length - 1];
     return content.innerText;
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def paced_reply(body: dict) -> Step:
@@ -65,49 +54,13 @@ def slow_groq():
 @pytest.fixture
 def llm_app_url(slow_groq, tmp_path):
     """Run the app on the fake server (key, base URL, timeout in its environment) on a free local port."""
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GROQ_", "INTERVIEW_"))}
     env.update(GROQ_API_KEY=TEST_KEY, GROQ_API_BASE=slow_groq.base_url, INTERVIEW_LLM_TIMEOUT="5",
                INTERVIEW_DATA_DIR=str(tmp_path / "data"))
     log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+    with streamlit_server(env, log) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     assert TEST_KEY not in log.read_text(errors="replace"), "the API key was logged"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package (.ci/run does)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                    "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -13,13 +13,12 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import TEST_KEY
 from fake_groq import Step
-from llm_script import turn_reply
+from llm_script import Sent, send, turn_reply
 
 from interview import (
     DEFAULT_MODEL,
@@ -35,7 +34,6 @@ from interview import (
     OfflineInterviewer,
     RetryPolicy,
     SessionState,
-    SubmitResult,
     check_connection,
     list_models,
 )
@@ -50,35 +48,6 @@ ANSWER = ("I reproduced the crash in staging first, then I added logging around 
           "and I wrote up the root cause for the whole team.")
 CLARIFY = "What do you mean?"
 LONG_SAY = "Thank you, that is a thorough account of how you worked through the problem step by step. " * 18
-
-
-@dataclass
-class Sent:
-    """One submitted message: the service's result, every chunk streamed, the chat calls and the seconds it took."""
-
-    result: SubmitResult
-    chunks: list
-    calls: int
-    seconds: float
-
-    @property
-    def turn(self):
-        return self.result.turn
-
-    @property
-    def state(self):
-        return self.result.state
-
-    @property
-    def notices(self) -> list[Notice]:
-        return [c for c in self.chunks if isinstance(c, Notice)]
-
-
-def send(service, fake, state, message: str) -> Sent:
-    before, started = len(fake.chat_requests()), time.perf_counter()
-    stream = service.submit_stream(state, message)
-    chunks = list(stream)
-    return Sent(stream.result, chunks, len(fake.chat_requests()) - before, time.perf_counter() - started)
 
 
 def good(state, message: str = ANSWER) -> str:
