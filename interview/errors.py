@@ -16,7 +16,9 @@
     ├── SessionError               the session cannot do what was asked
     │   ├── SessionFinished        the interview is over; start a new one
     │   └── TurnNotFound           an edit names a turn that does not exist or is not an answer
-    └── StoreError                 a session could not be saved or loaded
+    ├── StoreError                 a session could not be saved or loaded
+    └── SpeechError                speech could not be transcribed or spoken
+        └── SpeechUnavailable      no speech engine / model here: carry on in text
 
 Each message says what to do next.
 """
@@ -102,3 +104,11 @@ class LLMOutputError(LLMError):
 
 class LLMPaused(LLMError):
     """The circuit breaker is open after repeated failures; the model is not called until it closes."""
+
+
+class SpeechError(InterviewError):
+    """Audio could not be transcribed, or text could not be spoken."""
+
+
+class SpeechUnavailable(SpeechError):
+    """No speech backend is available here (no model, no espeak-ng); the interview carries on in text."""

@@ -1,0 +1,1 @@
+"""Speech: transcribe spoken answers (with word timings for delivery metrics) and speak questions aloud."""
