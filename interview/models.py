@@ -115,6 +115,40 @@ class Assessment(Strict):
 Action = Literal["follow_up", "next_question", "stay", "end"]
 
 
+class Word(Strict):
+    """One recognised word with its timing in the recording."""
+
+    text: str
+    start: float = Field(ge=0, description="Seconds from the start of the recording.")
+    end: float = Field(ge=0)
+    probability: float | None = None
+
+
+class Transcript(Strict):
+    """What speech-to-text heard, with word timings."""
+
+    text: str
+    words: list[Word] = Field(default_factory=list)
+    duration: float = Field(ge=0, description="Length of the recording in seconds.")
+    backend: str = ""
+    model: str = ""
+
+
+class DeliveryMetrics(Strict):
+    """How a spoken answer was delivered, measured from word timestamps (never estimated)."""
+
+    words: int
+    duration_s: float = Field(description="Length of the recording.")
+    speaking_time_s: float = Field(description="From the first word's start to the last word's end.")
+    words_per_minute: float | None = Field(description="Words over speaking time; None when under a second was spoken.")
+    time_to_first_word_s: float
+    long_pauses: int = Field(description="Silences between words longer than the threshold.")
+    longest_pause_s: float
+    pause_threshold_s: float
+    fillers_per_100_words: float
+    filler_counts: dict[str, int]
+
+
 class Turn(Strict):
     """One exchange: the candidate's message and the interviewer's reply."""
 
@@ -133,6 +167,8 @@ class Turn(Strict):
     truncated: bool = False
     edited: bool = False
     notice: str = Field(default="", description="What the candidate was told about this turn (e.g. a fallback).")
+    input_mode: Literal["typed", "voice"] = "typed"
+    delivery: DeliveryMetrics | None = Field(default=None, description="Measured delivery of a spoken message.")
 
 
 class AskedQuestion(Strict):
@@ -228,6 +264,9 @@ class CommunicationStats(Strict):
     hedges_per_100_words: float
     hedge_counts: dict[str, int]
     speaking_rate_wpm: float | None = Field(default=None, description="None for typed answers: not measured.")
+    spoken_answers: int = 0
+    long_pauses: int | None = Field(default=None, description="Long pauses over the spoken answers; None if none spoken.")
+    time_to_first_word_s: float | None = Field(default=None, description="Mean over spoken answers; None if none spoken.")
     delivery_note: str = "Speaking rate and pauses: not measured (typed answers)."
 
 

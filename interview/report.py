@@ -119,10 +119,28 @@ def _communication(state: SessionState, answers: list[str]) -> CommunicationStat
         for k, v in count_phrases(a, HEDGES).items():
             hedges[k] = hedges.get(k, 0) + v
     per100 = (lambda n: round(n * 100 / words, 1) if words else 0.0)
-    return CommunicationStats(answers=len(answers), total_words=words,
-                              words_per_answer=round(words / len(answers), 1) if answers else 0.0,
-                              fillers_per_100_words=per100(sum(fillers.values())), filler_counts=fillers,
-                              hedges_per_100_words=per100(sum(hedges.values())), hedge_counts=hedges)
+    stats = CommunicationStats(answers=len(answers), total_words=words,
+                               words_per_answer=round(words / len(answers), 1) if answers else 0.0,
+                               fillers_per_100_words=per100(sum(fillers.values())), filler_counts=fillers,
+                               hedges_per_100_words=per100(sum(hedges.values())), hedge_counts=hedges)
+    return stats.model_copy(update=_delivery(state))
+
+
+def _delivery(state: SessionState) -> dict:
+    """Speaking rate, pauses and time to first word over the spoken answers; 'not measured' when none were spoken."""
+    spoken = [t.delivery for t in state.turns if t.intent.value == "answer" and t.delivery is not None]
+    if not spoken:
+        return {}
+    rates = [d.words_per_minute for d in spoken if d.words_per_minute is not None]
+    wpm = round(sum(rates) / len(rates)) if rates else None
+    first = round(sum(d.time_to_first_word_s for d in spoken) / len(spoken), 1)
+    pauses = sum(d.long_pauses for d in spoken)
+    threshold = spoken[0].pause_threshold_s
+    rate = f"{wpm} words per minute" if wpm is not None else "not measured (too little speech)"
+    note = (f"Measured on {len(spoken)} spoken answer(s): speaking rate {rate} (about 120-160 is easy to follow), "
+            f"{pauses} pause(s) longer than {threshold:g} s, {first:g} s on average before the first word.")
+    return {"speaking_rate_wpm": wpm, "spoken_answers": len(spoken), "long_pauses": pauses,
+            "time_to_first_word_s": first, "delivery_note": note}
 
 
 def _practice_plan(scored, dims: dict[str, float]) -> list[str]:

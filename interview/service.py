@@ -16,7 +16,7 @@ from .bank import find_role, load_bank
 from .engines.base import Chunk, Interviewer, Notice, get_engine
 from .errors import SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
-from .models import Intent, InterviewOptions, Question, Report, SessionState, Turn
+from .models import DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, Turn
 from .plan import kinds_plan, resolve_role
 from .report import build_report, summary_facts
 from .store import MemoryStore, SessionStore
@@ -102,12 +102,15 @@ class InterviewService:
         state.opening = self.engine.open(state)
         return self._save(state)
 
-    def submit(self, state: SessionState, message: str) -> SubmitResult:
+    def submit(self, state: SessionState, message: str, *, delivery: DeliveryMetrics | None = None) -> SubmitResult:
         """Handle one candidate message and return the updated session with the interviewer's turn."""
-        return self.submit_stream(state, message).wait()
+        return self.submit_stream(state, message, delivery=delivery).wait()
 
-    def submit_stream(self, state: SessionState, message: str) -> TurnStream:
-        """Handle one message, streaming the reply; a streamed message is saved before any reply word shows."""
+    def submit_stream(self, state: SessionState, message: str, *, delivery: DeliveryMetrics | None = None) -> TurnStream:
+        """Handle one message, streaming the reply; a streamed message is saved before any reply word shows.
+
+        ``delivery`` marks a spoken message: its measured delivery goes into the turn and the report.
+        """
         if state.status == "finished" or state.current is None:
             raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
         if not isinstance(message, str):
@@ -121,9 +124,10 @@ class InterviewService:
         if streaming:
             work.pending = message
             self._save(work)
-        return TurnStream(self._reply(work, message, notice, streaming))
+        return TurnStream(self._reply(work, message, notice, streaming, delivery))
 
-    def _reply(self, work: SessionState, message: str, notice: str, streaming: bool) -> Generator[Chunk, None, SubmitResult]:
+    def _reply(self, work: SessionState, message: str, notice: str, streaming: bool,
+               delivery: DeliveryMetrics | None) -> Generator[Chunk, None, SubmitResult]:
         if notice:
             yield f"({notice}) "
         if streaming:
@@ -134,7 +138,9 @@ class InterviewService:
         if notice:
             turn.truncated = True
             turn.reply = f"({notice}) {turn.reply}"
-            work.turns[turn.index] = turn
+        if delivery is not None:
+            turn.input_mode, turn.delivery = "voice", delivery
+        work.turns[turn.index] = turn
         work.pending = None
         return SubmitResult(state=self._save(work), turn=turn, notice=notice)
 

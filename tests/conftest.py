@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 def _isolated(tmp_path, monkeypatch):
     """Point the app's data directory at tmp_path and remove any real key from the environment."""
     monkeypatch.setenv("INTERVIEW_DATA_DIR", str(tmp_path / "data"))
-    for var in ("GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL", "INTERVIEW_ENGINE", "INTERVIEW_LLM_TIMEOUT"):
+    for var in ("GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL", "INTERVIEW_ENGINE", "INTERVIEW_LLM_TIMEOUT", "INTERVIEW_STT",
+                "INTERVIEW_WHISPER_MODEL"):
         monkeypatch.delenv(var, raising=False)
     yield
 

@@ -45,6 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CHAT_PATH = "/openai/v1/chat/completions"
 MODELS_PATH = "/openai/v1/models"
+AUDIO_PATH = "/openai/v1/audio/transcriptions"
 DEFAULT_MODELS = ["llama-3.3-70b-versatile", "llama-3.1-8b-instant", "whisper-large-v3"]
 MODES = ("ok", "hang", "malformed", "cut", "truncated")
 
@@ -150,6 +151,11 @@ class FakeGroq:
         self.chunk_size = chunk_size
         self.responder = responder
         self.hang_seconds = hang_seconds
+        # Reply to POST /openai/v1/audio/transcriptions: a verbose_json dict, or an int HTTP status to fail with.
+        self.transcription: dict | int = {"text": "I fixed the bug.", "duration": 1.5, "words": [
+            {"word": "I", "start": 0.2, "end": 0.3}, {"word": "fixed", "start": 0.3, "end": 0.6},
+            {"word": "the", "start": 0.6, "end": 0.7}, {"word": "bug.", "start": 0.7, "end": 1.0}]}
+        self.audio_uploads: list[bytes] = []  # raw multipart bodies of transcription requests
         self.requests: list[Recorded] = []
         self._steps: deque[Step] = deque()
         self._lock = threading.Lock()
@@ -278,6 +284,10 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         self._record(body if isinstance(body, dict) else None)
+        if self.path.split("?")[0] == AUDIO_PATH:
+            self.fake.audio_uploads.append(raw)
+            reply = self.fake.transcription
+            return self._error(reply) if isinstance(reply, int) else self._json(200, reply)
         if self.path.split("?")[0] != CHAT_PATH:
             return self._error(404, f"Unknown path {self.path}")
         if not isinstance(body, dict):
