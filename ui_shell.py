@@ -8,6 +8,7 @@ first request to a page URL), and the page must work then too.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,6 +22,8 @@ from interview import (
     StoreError,
     engine_from_settings,
 )
+from interview.errors import SpeechError
+from interview.speech import stt, tts
 
 SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent detector routes it
     "Hint": "Could I have a hint, please?",
@@ -28,6 +31,7 @@ SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent det
     "End": "Let's end the interview here.",
 }
 USER_KEY = "app_user_key"  # a key the user pasted: this browser session only, never saved or shown
+SPEAKER_OVERRIDE = "app_speaker"  # tests put a fake text-to-speech speaker here; the app never sets it
 
 
 def _secrets() -> dict:
@@ -89,6 +93,64 @@ def get_service() -> InterviewService:
     except InterviewError as exc:
         st.error(str(exc))
         st.stop()
+
+
+def groq_key(settings: Settings) -> str:
+    """Return the Groq key this session uses: the one the user pasted, else the server's, else ''."""
+    return st.session_state.get(USER_KEY) or (settings.groq_api_key.get_secret_value() if settings.groq_api_key else "")
+
+
+def stt_choice(settings: Settings) -> str:
+    """Return this session's speech-to-text backend: Groq only while a key exists, else local Whisper."""
+    choice = st.session_state.get("app_stt", settings.stt_backend)
+    return choice if choice != "groq" or groq_key(settings) else "whisper"
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_transcriber(backend: str, model: str, digest: str, _api_key: str, _base_url: str | None) -> stt.Transcriber:
+    """One transcriber per server and backend: local Whisper loads its model once for every session."""
+    return stt.get_transcriber(backend, model=model or None, api_key=_api_key, base_url=_base_url)
+
+
+def get_transcriber() -> stt.Transcriber:
+    """Return the speech-to-text backend for this session; raise SpeechUnavailable when it cannot be had.
+
+    A key the user pasted gets a transcriber of its own in this session (like get_service), so it never
+    outlives the session in a server-wide cache; the server's key is shared, cached by digest.
+    """
+    settings = get_settings()
+    backend = stt_choice(settings)
+    if backend == "groq" and (user_key := st.session_state.get(USER_KEY)):
+        tag = hashlib.sha256(f"{user_key}|{settings.groq_base_url}".encode()).hexdigest()
+        if st.session_state.get("app_transcriber_tag") != tag:
+            st.session_state["app_transcriber"] = stt.get_transcriber("groq", api_key=user_key, base_url=settings.groq_base_url)
+            st.session_state["app_transcriber_tag"] = tag
+        return st.session_state["app_transcriber"]
+    key = groq_key(settings) if backend == "groq" else ""
+    digest = hashlib.sha256(f"{key}|{settings.groq_base_url}".encode()).hexdigest() if key else ""
+    return _shared_transcriber(backend, settings.whisper_model, digest, key, settings.groq_base_url)
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda speaker: speaker.close())
+def _shared_speaker(cache_dir: str) -> tts.Speaker:
+    """One text-to-speech speaker per server: it speaks in a worker child (stopped on release) and caches WAVs on disk."""
+    return tts.get_speaker(cache_dir=Path(cache_dir))
+
+
+def get_speaker() -> tts.Speaker:
+    """Return the text-to-speech speaker (a test's fake when one is set); raise SpeechUnavailable when there is none."""
+    if (fake := st.session_state.get(SPEAKER_OVERRIDE)) is not None:
+        return fake
+    return _shared_speaker(str(get_settings().data_dir / "tts-cache"))
+
+
+def available_speaker() -> tts.Speaker | None:
+    """Return the speaker when this server can speak (the speaker caches the answer), else None."""
+    try:
+        speaker = get_speaker()
+        return speaker if speaker.available() else None
+    except SpeechError:
+        return None
 
 
 def restore_session(service: InterviewService) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m interview simulate|evaluate|practice``."""
+"""Command line: ``python -m interview simulate|evaluate|practice|speak``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("practice", help="an interview in the terminal")
     pr.add_argument("--role", default="general")
     _interview_options(pr)
+    sp = sub.add_parser("speak", help="write TEXT as speech to a WAV file; print its path")
+    sp.add_argument("text")
+    sp.add_argument("-o", "--output", required=True, type=Path, help="WAV file to write")
+    sp.add_argument("--voice", help="voice id, e.g. gmw/en-us (default: the engine's default voice)")
+    sp.add_argument("--rate", type=int, default=175, help="words per minute (80-300)")
     return p
 
 
@@ -124,6 +129,23 @@ def serve(args: argparse.Namespace) -> None:
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
 
 
+def speak(args: argparse.Namespace) -> Path:
+    """Write args.text as speech to args.output (cached under the data dir) and return the path."""
+    from .settings import Settings
+    from .speech.tts import get_speaker
+
+    speaker = get_speaker(cache_dir=Settings.from_sources().data_dir / "tts-cache")
+    try:
+        data = speaker.speak(args.text, voice=args.voice, rate=args.rate)
+    finally:
+        speaker.close()
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise InterviewError(f"Could not write {args.output}: {exc}. Pick a writable path with -o.") from exc
+    return args.output
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -134,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(evaluate(args), ensure_ascii=False))
         elif args.command == "serve":
             serve(args)
+        elif args.command == "speak":
+            print(speak(args))
         else:
             practice(args)
     except InterviewError as exc:
@@ -145,4 +169,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "simulate", "evaluate", "practice"]
+__all__ = ["main", "simulate", "evaluate", "practice", "speak"]

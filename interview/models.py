@@ -130,6 +130,8 @@ class Transcript(Strict):
     text: str
     words: list[Word] = Field(default_factory=list)
     duration: float = Field(ge=0, description="Length of the recording in seconds.")
+    speech_spans: list[tuple[float, float]] = Field(default_factory=list,
+                                                    description="Where the audio itself has speech (start, end), from its energy.")
     backend: str = ""
     model: str = ""
 

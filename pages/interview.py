@@ -1,16 +1,22 @@
-"""Interview page: the setup form, then the chat with the interviewer."""
+"""Interview page: the setup form, then the chat with the interviewer (typed or spoken answers, questions read aloud)."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit_mic_recorder import mic_recorder
 
 from interview import InterviewError, InterviewOptions, Kind, Notice, builtin_roles, scored_turns
+from interview.errors import SpeechError
+from interview.models import DeliveryMetrics
+from interview.speech.delivery import delivery_metrics
 from interview.text import escape_markdown
-from ui_shell import get_service, restore_session, sidebar
+from ui_shell import available_speaker, get_service, get_transcriber, restore_session, sidebar
 
 service = get_service()
 restore_session(service)
 CUSTOM = "Custom role…"
+AUDIO_TYPES = ["wav", "webm", "ogg", "opus", "mp3", "m4a"]
+NO_SPEECH = "Spoken questions are not available on this server (no speech engine); questions stay as text."
 
 
 def setup_form() -> None:
@@ -46,14 +52,53 @@ def setup_form() -> None:
     st.rerun()
 
 
-def stream_reply(state, message: str):
-    """Show the candidate's message and stream the interviewer's reply into the chat; return the new state."""
+def measured(d: DeliveryMetrics) -> str:
+    """Say in one line what was measured in a spoken answer."""
+    rate = f"{d.words_per_minute:.0f} words/min" if d.words_per_minute is not None else "too short for a speaking rate"
+    pauses = f"{d.long_pauses} pause{'s' * (d.long_pauses != 1)} over {d.pause_threshold_s:g} s"
+    fillers = sum(d.filler_counts.values())
+    return (f"Measured: {rate} · {pauses} · first word after {d.time_to_first_word_s:.1f} s · "
+            f"{fillers} filler{'s' * (fillers != 1)}")
+
+
+def read_aloud(text: str, number: int) -> None:
+    """Play the interviewer's ``number``-th message (1 is the opening) when speaking is on."""
+    if not st.session_state.get("app_tts_on") or not text.strip():
+        return
+    speaker = available_speaker()
+    if speaker is None:
+        if not st.session_state.get("iv_tts_told"):
+            st.session_state["iv_tts_told"] = True
+            st.info(NO_SPEECH)
+        return
+    try:
+        wav = speaker.speak(text, voice=st.session_state.get("app_tts_voice"), rate=st.session_state.get("app_tts_rate", 175))
+    except SpeechError as exc:
+        st.warning(f"{exc} The question stays as text.")
+        return
+    # The browser autoplays an audio element once, not again when a rerun shows the same element (same
+    # arguments); the per-message label keeps a repeated sentence from looking like the element already played.
+    _LATE.append((st.empty(), wav, number))
+
+
+def candidate_message(message: str, delivery: DeliveryMetrics | None, edited: bool = False) -> None:
+    """Show what the candidate said, always as plain text."""
     with st.chat_message("user"):
         st.text(message if message.strip() else "(empty message)")
+        notes = [*(["spoken"] if delivery is not None else []), *(["corrected"] if edited else [])]
+        if delivery is not None and delivery.words_per_minute is not None:
+            notes[0] = f"spoken · {delivery.words_per_minute:.0f} words/min"
+        if notes:
+            st.caption(" · ".join(notes))
+
+
+def stream_reply(state, message: str, delivery: DeliveryMetrics | None = None):
+    """Show the candidate's message and stream the interviewer's reply into the chat; return the new state."""
+    candidate_message(message, delivery)
     with st.chat_message("assistant"):
         notice_box, words = st.empty(), st.empty()
         try:
-            stream = service.submit_stream(state, message)
+            stream = service.submit_stream(state, message, delivery=delivery)
         except InterviewError as exc:
             st.error(str(exc))
             return state
@@ -73,7 +118,8 @@ def stream_reply(state, message: str):
             return state
         finally:
             stream.close()  # a rerun can interrupt the loop: close the HTTP stream now
-    result = stream.result
+        result = stream.result
+        read_aloud(result.state.turns[-1].reply, len(result.state.turns) + 1)
     if result.notice:
         st.session_state["iv_notice"] = result.notice
     return result.state
@@ -85,25 +131,92 @@ def resend_interrupted(state):
     if not inflight or inflight[0] != state.id or state.status == "finished":
         return state
     try:
-        state = service.submit(state, inflight[1]).state
+        state = service.submit(state, inflight[1], delivery=inflight[2]).state
     except InterviewError:
         return state
     st.session_state["iv_state"] = state
     return state
 
 
-def transcript(state) -> None:
+def transcript(state, *, speak_last: bool) -> None:
+    """Show the conversation so far; the interviewer's latest words are read aloud when ``speak_last``."""
     with st.chat_message("assistant"):
         st.text(state.opening)
-    for turn in state.turns:
-        with st.chat_message("user"):
-            st.text(turn.message if turn.message.strip() else "(empty message)")
-            if turn.edited:
-                st.caption("corrected")
+        if speak_last and not state.turns:
+            read_aloud(state.opening, 1)
+    for n, turn in enumerate(state.turns, 1):
+        candidate_message(turn.message, turn.delivery, turn.edited)
         with st.chat_message("assistant"):
             if turn.notice:
                 st.warning(turn.notice)
             st.text(turn.reply)
+            if speak_last and n == len(state.turns):
+                read_aloud(turn.reply, n + 1)
+
+
+def transcribe(audio: bytes, filename: str) -> tuple[str, DeliveryMetrics] | None:
+    """Turn a recording into (text, measured delivery); show the reason and return None when it cannot be done."""
+    try:
+        transcriber = get_transcriber()
+        waiting = "Transcribing…"
+        if getattr(transcriber, "needs_download", False):
+            waiting = "Downloading the speech-to-text model (once per server; this can take a minute), then transcribing…"
+        with st.spinner(waiting):
+            heard = transcriber.transcribe(audio, filename=filename)
+    except SpeechError as exc:
+        st.error(str(exc))
+        return None
+    if not heard.text.strip():
+        st.error("No words were heard in the recording: record again closer to the microphone, or type your answer.")
+        return None
+    return heard.text.strip(), delivery_metrics(heard)
+
+
+def new_recording(recording: dict | None, upload) -> tuple[bytes, str] | None:
+    """Return (audio, filename) of a recording or upload not seen before in this session, else None."""
+    seen = st.session_state.setdefault("iv_voice_seen", set())
+    if recording and (tag := f"mic:{recording['id']}") not in seen:
+        seen.add(tag)
+        return recording["bytes"], f"answer.{recording.get('format') or 'webm'}"
+    if upload is not None and (tag := f"file:{upload.file_id}") not in seen:
+        seen.add(tag)
+        return upload.getvalue(), upload.name
+    return None
+
+
+def send_voice() -> None:
+    """Button callback: queue the checked transcript, with its measured delivery, and clear the box."""
+    text = st.session_state.get("iv_voice_text", "").strip()
+    if not text:
+        st.session_state["iv_voice_problem"] = "There is no spoken answer to send: record or upload one, or type your answer below."
+        return
+    st.session_state["iv_queued_voice"] = (text, st.session_state.pop("iv_voice_delivery", None))
+    st.session_state["iv_voice_text"] = ""
+
+
+def voice_area() -> None:
+    """Answer by voice: record or upload, check and correct the transcript, then send it (or let hands-free send it)."""
+    with st.container(border=True):
+        st.markdown("**Answer by voice**")
+        left, right = st.columns([1, 2], vertical_alignment="center")
+        with left:
+            recording = mic_recorder(start_prompt="🎙️ Record answer", stop_prompt="⏹️ Stop recording", just_once=True,
+                                     format="webm", key="iv_mic")
+        upload = right.file_uploader("…or upload a recording", type=AUDIO_TYPES, key="iv_audio_upload")
+        handsfree = st.toggle("Hands-free: send as soon as it is transcribed", key="iv_handsfree",
+                              value=st.session_state.get("app_handsfree", False))
+        st.session_state["app_handsfree"] = handsfree
+        if (audio := new_recording(recording, upload)) and (heard := transcribe(*audio)):
+            if handsfree:
+                st.session_state["iv_queued_voice"] = heard
+                st.rerun()
+            st.session_state["iv_voice_text"], st.session_state["iv_voice_delivery"] = heard
+        st.text_area("Your spoken answer — check and correct it, then send", key="iv_voice_text", height=100)
+        if delivery := st.session_state.get("iv_voice_delivery"):
+            st.caption(measured(delivery))
+        st.button("Send spoken answer", key="iv_voice_send", on_click=send_voice)
+        if problem := st.session_state.pop("iv_voice_problem", None):
+            st.warning(problem)
 
 
 def correction_box(state) -> None:
@@ -130,21 +243,25 @@ def main() -> None:
         setup_form()
         return
     state = resend_interrupted(state)
-    message = None
+    message, delivery = None, None
     if state.status != "finished":
         message = st.chat_input("Type your answer, or ask for a hint, to skip, or to end", key="iv_chat")
         message = message if message is not None else st.session_state.pop("iv_queued", None)
+        if message is None and (voiced := st.session_state.pop("iv_queued_voice", None)):
+            message, delivery = voiced
         if message is None and state.pending:  # saved before a refresh cut its reply off: answer it now
             message = state.pending
     st.title(f"{escape_markdown(state.role.name)} interview")
-    transcript(state)
+    transcript(state, speak_last=message is None)
     if message is not None:
-        st.session_state["iv_inflight"] = (state.id, message)
-        state = stream_reply(state, message)
+        st.session_state["iv_inflight"] = (state.id, message, delivery)
+        state = stream_reply(state, message, delivery)
         st.session_state["iv_state"] = state
         st.session_state.pop("iv_inflight", None)
     if notice := st.session_state.pop("iv_notice", None):
         st.warning(notice)
+    if state.status != "finished":
+        voice_area()
     correction_box(state)
     if state.status == "finished":
         st.success("Interview finished. Your feedback report is ready.")
@@ -157,5 +274,8 @@ def main() -> None:
             st.rerun()
 
 
+_LATE = []
 main()
 sidebar(service, queue=True)  # last, so it shows the state this run produced
+for slot, wav, number in _LATE:
+    slot.audio(wav, format="audio/wav", autoplay=st.session_state.get("app_tts_autoplay", True), alt=f"The interviewer's message {number}, read aloud")

@@ -55,6 +55,11 @@ def communication(report) -> None:
     hedges = ", ".join(f"{k} ×{v}" for k, v in c.hedge_counts.items()) or "none"
     st.text(f"Filler words: {c.fillers_per_100_words} per 100 words ({fillers})")
     st.text(f"Hedges: {c.hedges_per_100_words} per 100 words ({hedges})")
+    if c.spoken_answers:  # measured from the recordings' word timings; typed answers have no delivery to show
+        cols = st.columns(3)
+        cols[0].metric("Speaking rate", "not measured" if c.speaking_rate_wpm is None else f"{c.speaking_rate_wpm:g} words/min")
+        cols[1].metric("Long pauses", c.long_pauses)
+        cols[2].metric("Time to first word", f"{c.time_to_first_word_s:g} s")
     st.text(c.delivery_note)
 
 

@@ -1,4 +1,5 @@
-"""Settings: choose the interviewer engine, use your own Groq key for this session, pick a model, test the connection."""
+"""Settings: choose the interviewer engine, use your own Groq key for this session, pick a model, test the connection,
+and choose how speech works (questions read aloud, speech-to-text backend)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from dataclasses import replace
 import streamlit as st
 
 from interview import DEFAULT_MODEL, FAST_MODEL, GroqConfig, LLMError, check_connection, list_models
-from ui_shell import USER_KEY, engine_choice, get_service, get_settings, sidebar
+from interview.errors import SpeechError
+from ui_shell import USER_KEY, available_speaker, engine_choice, get_service, get_settings, groq_key, sidebar, stt_choice
 
 settings = get_settings()
 ENGINES = {"offline": "Offline: curated questions and rubric scoring, no key, no network",
            "groq": "AI interviewer (Groq): writes questions and follow-ups with an LLM"}
+STT = {"whisper": "Local Whisper (offline)", "groq": "Groq Whisper (needs a key; audio leaves this server)"}
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
@@ -22,7 +25,7 @@ def _models(_config: GroqConfig, digest: str) -> list[str]:
 
 
 def _config(model: str) -> GroqConfig | None:
-    key = st.session_state.get(USER_KEY) or (settings.groq_api_key.get_secret_value() if settings.groq_api_key else "")
+    key = groq_key(settings)
     if not key:
         return None
     return GroqConfig(api_key=key, model=model, base_url=settings.groq_base_url, timeout=settings.llm_timeout)
@@ -85,6 +88,48 @@ def model_section(model: str) -> str:
     return chosen
 
 
+def _english_first(voices) -> list:
+    """Order voices: American English, then British, then other English, then the rest (each by name)."""
+    def rank(v) -> tuple:
+        langs = [str(lang).lower().replace("_", "-") for lang in (v.languages or [])]
+        name = v.name.lower()
+        english = any(lang.startswith("en") for lang in langs) or "english" in name
+        return (not any(lang in ("en-us", "en") for lang in langs) and "america" not in name,
+                not any(lang == "en-gb" for lang in langs), not english, v.name)
+    return sorted(voices, key=rank)
+
+
+def voice_section() -> None:
+    st.subheader("Voice")
+    speaker = available_speaker()
+    if speaker is None:
+        st.info("Spoken questions are not available on this server (no speech engine); questions stay as text.")
+        st.session_state["app_tts_on"] = False
+    else:
+        on = st.toggle("Speak the interviewer's questions", value=st.session_state.get("app_tts_on", False), key="st_tts_on")
+        st.session_state["app_tts_on"] = on
+        st.session_state["app_tts_autoplay"] = st.toggle("Play automatically", key="st_tts_autoplay", disabled=not on,
+                                                         value=st.session_state.get("app_tts_autoplay", True))
+        try:
+            voices = _english_first(speaker.voices())
+        except SpeechError as exc:
+            st.warning(f"{exc} The default voice is used.")
+            voices = []
+        if voices:
+            ids = [v.id for v in voices]
+            names = {v.id: v.name + (f" ({', '.join(v.languages)})" if v.languages else "") for v in voices}
+            current = st.session_state.get("app_tts_voice")
+            st.session_state["app_tts_voice"] = st.selectbox("Voice", ids, index=ids.index(current) if current in ids else 0,
+                                                             format_func=names.get, key="st_tts_voice", disabled=not on)
+        st.session_state["app_tts_rate"] = st.slider("Speaking rate (words per minute)", 100, 250, key="st_tts_rate",
+                                                     value=st.session_state.get("app_tts_rate", 175), step=5, disabled=not on)
+    backends = list(STT) if groq_key(settings) else ["whisper"]
+    current = stt_choice(settings)
+    choice = st.radio("Speech-to-text for spoken answers", backends, index=backends.index(current), format_func=STT.get, key="st_stt",
+                      help=None if len(backends) > 1 else "Groq Whisper is offered when a Groq key is set (above, or on the server).")
+    st.session_state["app_stt"] = choice
+
+
 def main() -> None:
     st.title("Settings")
     if flash := st.session_state.pop("st_flash", None):
@@ -97,6 +142,7 @@ def main() -> None:
         st.session_state["app_model"] = model_section(model)
         st.caption("If Groq is slow or down, each turn falls back to the offline interviewer with a notice, "
                    "and the AI interviewer pauses for a minute after repeated failures.")
+    voice_section()
     st.caption("Changes apply from your next message; an interview in progress carries on.")
 
 

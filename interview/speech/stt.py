@@ -66,6 +66,48 @@ def decode(audio: bytes) -> tuple[object, float]:
     return samples, seconds
 
 
+FRAME_S = 0.02
+JOIN_GAP_S = 0.3  # silences shorter than this are part of speech (between words)
+CHUNK_GAP_S = 1.5  # audio is transcribed in pieces split at silences this long: Whisper may drop speech after them
+MIN_SPAN_S = 0.08
+
+
+def speech_spans(samples, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
+    """Return the (start, end) seconds where the recording has speech, from frame energy against its noise floor."""
+    import numpy as np
+
+    frame = int(rate * FRAME_S)
+    n = len(samples) // frame
+    if n == 0:
+        return []
+    rms = np.sqrt(np.mean(np.square(samples[: n * frame].reshape(n, frame), dtype=np.float64), axis=1))
+    peak, floor = float(rms.max()), float(np.percentile(rms, 10))
+    if peak < 1e-3:  # digital or near silence
+        return []
+    voiced = rms > max(floor * 4, peak * 0.01, 1e-3)  # -40 dB under the loudest frame, or 4x the noise floor
+    spans: list[list[float]] = []
+    for i in np.flatnonzero(voiced):
+        start, end = i * FRAME_S, (i + 1) * FRAME_S
+        if spans and start - spans[-1][1] < JOIN_GAP_S:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [(round(a, 2), round(b, 2)) for a, b in spans if b - a >= MIN_SPAN_S]
+
+
+def chunks(spans: list[tuple[float, float]], seconds: float, pad: float = 0.2) -> list[tuple[float, float]]:
+    """Group speech into pieces split at long silences; each piece is transcribed on its own."""
+    if not spans:
+        return [(0.0, seconds)]
+    pieces = [[spans[0][0], spans[0][1]]]
+    for a, b in spans[1:]:
+        if a - pieces[-1][1] >= CHUNK_GAP_S:
+            pieces.append([a, b])
+        else:
+            pieces[-1][1] = b
+    return [(max(0.0, a - pad), min(seconds, b + pad)) for a, b in pieces]
+
+
 class WhisperTranscriber:
     """Local faster-whisper on the CPU. The model loads once, on first use, and is shared by every session."""
 
@@ -98,17 +140,24 @@ class WhisperTranscriber:
             return self._whisper
 
     def transcribe(self, audio: bytes, *, filename: str = "answer.webm") -> Transcript:
-        """Transcribe with word timestamps, keeping fillers."""
+        """Transcribe with word timestamps, keeping fillers; speech after a long silence is transcribed on its own."""
         samples, seconds = decode(audio)
+        spans = speech_spans(samples)
         model = self.load()
+        texts, words = [], []
         with self._lock:
-            segments, _ = model.transcribe(samples, language="en", beam_size=1, word_timestamps=True,
-                                           initial_prompt=FILLER_PROMPT, condition_on_previous_text=False)
-            segments = list(segments)
-        words = [Word(text=w.word.strip(), start=round(float(w.start), 3), end=round(float(w.end), 3),
-                      probability=round(float(w.probability), 3)) for s in segments for w in (s.words or []) if w.word.strip()]
-        text = " ".join(s.text.strip() for s in segments).strip()
-        return Transcript(text=text, words=words, duration=round(seconds, 3), backend=self.name, model=Path(self.model).name)
+            for start, end in chunks(spans, seconds):
+                piece = samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]
+                # Later pieces get the text so far as context (measured: fewer errors than the filler prompt alone).
+                prompt = f"{FILLER_PROMPT} {' '.join(texts)[-200:]}".strip()
+                segments, _ = model.transcribe(piece, language="en", beam_size=1, word_timestamps=True,
+                                               initial_prompt=prompt, condition_on_previous_text=False)
+                for seg in segments:
+                    texts.append(seg.text.strip())
+                    words += [Word(text=w.word.strip(), start=round(start + float(w.start), 3), end=round(start + float(w.end), 3),
+                                   probability=round(float(w.probability), 3)) for w in (seg.words or []) if w.word.strip()]
+        return Transcript(text=" ".join(t for t in texts if t).strip(), words=words, duration=round(seconds, 3),
+                          speech_spans=spans, backend=self.name, model=Path(self.model).name)
 
 
 class GroqTranscriber:
@@ -128,7 +177,7 @@ class GroqTranscriber:
 
         from ..engines.groq_client import translate
 
-        _, seconds = decode(audio)  # the same checks as locally, before anything is sent
+        samples, seconds = decode(audio)  # the same checks as locally, before anything is sent
         client = groq.Groq(api_key=self._api_key, base_url=self.base_url or None, timeout=self.timeout, max_retries=1)
         try:
             result = client.audio.transcriptions.create(file=(filename, audio), model=self.model, language="en",
@@ -144,7 +193,7 @@ class GroqTranscriber:
         words = [Word(text=str(w["word"]).strip(), start=float(w["start"]), end=float(w["end"]))
                  for w in data.get("words") or [] if str(w.get("word", "")).strip()]
         return Transcript(text=str(data.get("text", "")).strip(), words=words, duration=round(float(data.get("duration") or seconds), 3),
-                          backend=self.name, model=self.model)
+                          speech_spans=speech_spans(samples), backend=self.name, model=self.model)
 
 
 def get_transcriber(name: str = "whisper", *, model: str | None = None, api_key: str = "", base_url: str | None = None) -> Transcriber:
