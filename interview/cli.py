@@ -1,4 +1,4 @@
-"""Command line: ``python -m interview simulate|evaluate|practice|speak``."""
+"""Command line: ``python -m interview simulate|evaluate|practice|serve|speak|transcribe``."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, type=Path, help="WAV file to write")
     sp.add_argument("--voice", help="voice id, e.g. gmw/en-us (default: the engine's default voice)")
     sp.add_argument("--rate", type=int, default=175, help="words per minute (80-300)")
+    tr = sub.add_parser("transcribe", help="transcribe a recording: text, words with timestamps, words per minute, fillers, pauses")
+    tr.add_argument("file", type=Path, help="audio file: WAV, WebM/Opus, OGG, MP3")
+    tr.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    tr.add_argument("--backend", choices=["whisper", "groq"], help="speech-to-text backend (default: INTERVIEW_STT or whisper)")
     return p
 
 
@@ -146,6 +150,38 @@ def speak(args: argparse.Namespace) -> Path:
     return args.output
 
 
+def transcribe(args: argparse.Namespace) -> dict:
+    """Transcribe a recording and measure its delivery; return transcript, words and metrics."""
+    from .settings import Settings
+    from .speech.delivery import delivery_metrics
+    from .speech.stt import get_transcriber
+
+    settings = Settings.from_sources()
+    try:
+        audio = args.file.read_bytes()
+    except OSError as exc:
+        raise InterviewError(f"Could not read {args.file}: {exc}.") from exc
+    backend = args.backend or settings.stt_backend
+    key = settings.groq_api_key.get_secret_value() if settings.groq_api_key else ""
+    transcriber = get_transcriber(backend, model=settings.whisper_model or None, api_key=key, base_url=settings.groq_base_url)
+    transcript = transcriber.transcribe(audio, filename=args.file.name)
+    return {"text": transcript.text, "backend": transcript.backend, "model": transcript.model, "duration_s": transcript.duration,
+            "words": [w.model_dump() for w in transcript.words], "speech_spans": transcript.speech_spans,
+            "delivery": delivery_metrics(transcript).model_dump()}
+
+
+def _transcription_text(result: dict) -> str:
+    d = result["delivery"]
+    rate = f"{d['words_per_minute']} words per minute" if d["words_per_minute"] is not None else "not measured (under a second of speech)"
+    fillers = ", ".join(f"{k} x{v}" for k, v in d["filler_counts"].items()) or "none"
+    words = " ".join(f"{w['text']}[{w['start']:.2f}-{w['end']:.2f}]" for w in result["words"])
+    return "\n".join([result["text"] or "(no speech heard)", "", f"Words: {words or 'none'}",
+                      f"Speaking rate: {rate} over {d['speaking_time_s']} s of speech ({d['duration_s']} s recorded)",
+                      f"First word after: {d['time_to_first_word_s']} s",
+                      f"Pauses over {d['pause_threshold_s']:g} s: {d['long_pauses']} (longest gap {d['longest_pause_s']} s)",
+                      f"Fillers: {d['fillers_per_100_words']} per 100 words ({fillers})"])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -158,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
             serve(args)
         elif args.command == "speak":
             print(speak(args))
+        elif args.command == "transcribe":
+            result = transcribe(args)
+            print(json.dumps(result, ensure_ascii=False) if args.json else _transcription_text(result))
         else:
             practice(args)
     except InterviewError as exc:
@@ -169,4 +208,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "simulate", "evaluate", "practice", "speak"]
+__all__ = ["main", "simulate", "evaluate", "practice", "speak", "transcribe"]

