@@ -144,7 +144,7 @@ def stt_section(seconds: float = 20.0, runs: int = 5) -> list[str]:
         decode(audio)
     decode_s = (time.perf_counter() - started) / runs
     return [
-        f"speech-to-text ({transcriber.model.rsplit('/', 1)[-1]}, {duration:.1f} s of speech, {runs} runs; model load {load_s:.2f} s once):",
+        f"speech-to-text ({transcriber.label}, {duration:.1f} s of speech, {runs} runs; model load {load_s:.2f} s once):",
         f"  p50 {p50:.2f} s, max {max(times):.2f} s: real-time factor {rtf:.3f} = {rtf / 0.15:.2f}x the 0.15 goal; "
         f"a 20 s answer in {rtf * 20:.2f} s (goal <= 2 s)",
         f"  baseline: decoding the audio alone {decode_s * 1000:.0f} ms (transcription / decoding = {p50 / decode_s:.0f}x)",
