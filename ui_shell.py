@@ -8,6 +8,7 @@ first request to a page URL), and the page must work then too.
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -32,6 +33,7 @@ SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent det
 }
 USER_KEY = "app_user_key"  # a key the user pasted: this browser session only, never saved or shown
 SPEAKER_OVERRIDE = "app_speaker"  # tests put a fake text-to-speech speaker here; the app never sets it
+NO_SPEECH = "Spoken questions are not available on this server (no speech engine); questions stay as text."
 
 
 def _secrets() -> dict:
@@ -134,7 +136,10 @@ def get_transcriber() -> stt.Transcriber:
 @st.cache_resource(show_spinner=False, on_release=lambda speaker: speaker.close())
 def _shared_speaker(cache_dir: str) -> tts.Speaker:
     """One text-to-speech speaker per server: it speaks in a worker child (stopped on release) and caches WAVs on disk."""
-    return tts.get_speaker(cache_dir=Path(cache_dir))
+    speaker = tts.get_speaker(cache_dir=Path(cache_dir))
+    # Start the worker now, off the page's thread, so the first spoken question does not pay for it.
+    threading.Thread(target=speaker.available, name="tts-warm-up", daemon=True).start()
+    return speaker
 
 
 def get_speaker() -> tts.Speaker:

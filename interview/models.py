@@ -214,6 +214,7 @@ class SessionState(Strict):
     status: Literal["active", "finished"] = "active"
     opening: str = ""
     pending: str | None = Field(default=None, description="A message saved before its reply finished; resent on resume.")
+    pending_delivery: DeliveryMetrics | None = Field(default=None, description="The pending message's delivery, if spoken.")
     summary: str = Field(default="", description="The report's narrative summary, once written.")
     summary_source: str = Field(default="", description="Who wrote the summary: an engine name, or 'code'.")
 

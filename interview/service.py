@@ -122,7 +122,7 @@ class InterviewService:
         work = _copy(state)
         streaming = hasattr(self.engine, "stream")
         if streaming:
-            work.pending = message
+            work.pending, work.pending_delivery = message, delivery
             self._save(work)
         return TurnStream(self._reply(work, message, notice, streaming, delivery))
 
@@ -141,7 +141,7 @@ class InterviewService:
         if delivery is not None:
             turn.input_mode, turn.delivery = "voice", delivery
         work.turns[turn.index] = turn
-        work.pending = None
+        work.pending, work.pending_delivery = None, None
         return SubmitResult(state=self._save(work), turn=turn, notice=notice)
 
     def edit_answer(self, state: SessionState, turn_index: int, text: str) -> SessionState:

@@ -10,13 +10,12 @@ from interview.errors import SpeechError
 from interview.models import DeliveryMetrics
 from interview.speech.delivery import delivery_metrics
 from interview.text import escape_markdown
-from ui_shell import available_speaker, get_service, get_transcriber, restore_session, sidebar
+from ui_shell import NO_SPEECH, available_speaker, get_service, get_transcriber, restore_session, sidebar
 
 service = get_service()
 restore_session(service)
 CUSTOM = "Custom role…"
 AUDIO_TYPES = ["wav", "webm", "ogg", "opus", "mp3", "m4a"]
-NO_SPEECH = "Spoken questions are not available on this server (no speech engine); questions stay as text."
 
 
 def setup_form() -> None:
@@ -76,8 +75,9 @@ def read_aloud(text: str, number: int) -> None:
     except SpeechError as exc:
         st.warning(f"{exc} The question stays as text.")
         return
-    # The browser autoplays an audio element once, not again when a rerun shows the same element (same
-    # arguments); the per-message label keeps a repeated sentence from looking like the element already played.
+    # Streamlit's frontend autoplays an element once and not again when a rerun shows the same element (same
+    # audio and arguments), so a rerun neither restarts nor stops it; the per-message label makes a repeated
+    # sentence a new element, so it plays too.
     st.audio(wav, format="audio/wav", autoplay=st.session_state.get("app_tts_autoplay", True),
              alt=f"The interviewer's message {number}, read aloud")
 
@@ -86,9 +86,11 @@ def candidate_message(message: str, delivery: DeliveryMetrics | None, edited: bo
     """Show what the candidate said, always as plain text."""
     with st.chat_message("user"):
         st.text(message if message.strip() else "(empty message)")
-        notes = [*(["spoken"] if delivery is not None else []), *(["corrected"] if edited else [])]
-        if delivery is not None and delivery.words_per_minute is not None:
-            notes[0] = f"spoken · {delivery.words_per_minute:.0f} words/min"
+        notes = []
+        if delivery is not None:
+            notes.append("spoken" if delivery.words_per_minute is None else f"spoken · {delivery.words_per_minute:.0f} words/min")
+        if edited:
+            notes.append("corrected")
         if notes:
             st.caption(" · ".join(notes))
 
@@ -251,7 +253,7 @@ def main() -> None:
         if message is None and (voiced := st.session_state.pop("iv_queued_voice", None)):
             message, delivery = voiced
         if message is None and state.pending:  # saved before a refresh cut its reply off: answer it now
-            message = state.pending
+            message, delivery = state.pending, state.pending_delivery
     st.title(f"{escape_markdown(state.role.name)} interview")
     transcript(state, speak_last=message is None)
     if message is not None:

@@ -10,11 +10,12 @@ import streamlit as st
 
 from interview import DEFAULT_MODEL, FAST_MODEL, GroqConfig, LLMError, check_connection, list_models
 from interview.errors import SpeechError
-from ui_shell import USER_KEY, available_speaker, engine_choice, get_service, get_settings, groq_key, sidebar, stt_choice
+from ui_shell import NO_SPEECH, USER_KEY, available_speaker, engine_choice, get_service, get_settings, groq_key, sidebar, stt_choice
 
 settings = get_settings()
 ENGINES = {"offline": "Offline: curated questions and rubric scoring, no key, no network",
            "groq": "AI interviewer (Groq): writes questions and follow-ups with an LLM"}
+SAMPLE = "Tell me about a time you had to learn something new quickly."
 STT = {"whisper": "Local Whisper (offline)", "groq": "Groq Whisper (needs a key; audio leaves this server)"}
 
 
@@ -89,44 +90,51 @@ def model_section(model: str) -> str:
 
 
 def _english_first(voices) -> list:
-    """Order voices: American English, then British, then other English, then the rest (each by name)."""
+    """Order voices: American English, then British, then other English, then the rest, each by name."""
     def rank(v) -> tuple:
-        langs = [str(lang).lower().replace("_", "-") for lang in (v.languages or [])]
-        name = v.name.lower()
-        english = any(lang.startswith("en") for lang in langs) or "english" in name
-        return (not any(lang in ("en-us", "en") for lang in langs) and "america" not in name,
-                not any(lang == "en-gb" for lang in langs), not english, v.name)
+        langs = {str(lang).lower().replace("_", "-") for lang in v.languages}
+        return "en-us" not in langs, "en-gb" not in langs, not any(lang.startswith("en") for lang in langs), v.name
     return sorted(voices, key=rank)
+
+
+def speech_out(speaker) -> None:
+    """Read questions aloud: on or off, autoplay, voice and rate, with a sample to hear the choice."""
+    on = st.toggle("Speak the interviewer's questions", value=st.session_state.get("app_tts_on", False), key="st_tts_on")
+    st.session_state["app_tts_on"] = on
+    st.session_state["app_tts_autoplay"] = st.toggle("Play automatically", key="st_tts_autoplay", disabled=not on,
+                                                     value=st.session_state.get("app_tts_autoplay", True))
+    try:
+        voices = _english_first(speaker.voices())
+    except SpeechError as exc:
+        st.warning(f"{exc} The default voice is used.")
+        voices = []
+    if voices:
+        ids = [v.id for v in voices]
+        names = {v.id: v.name + (f" ({', '.join(v.languages)})" if v.languages else "") for v in voices}
+        current = st.session_state.get("app_tts_voice")
+        st.session_state["app_tts_voice"] = st.selectbox("Voice", ids, index=ids.index(current) if current in ids else 0,
+                                                         format_func=names.get, key="st_tts_voice", disabled=not on)
+    st.session_state["app_tts_rate"] = st.slider("Speaking rate (words per minute)", 100, 250, key="st_tts_rate",
+                                                 value=st.session_state.get("app_tts_rate", 175), step=5, disabled=not on)
+    if st.button("Hear a sample", key="st_tts_sample", disabled=not on):
+        try:
+            st.audio(speaker.speak(SAMPLE, voice=st.session_state.get("app_tts_voice"), rate=st.session_state["app_tts_rate"]),
+                     format="audio/wav", autoplay=True)
+        except SpeechError as exc:
+            st.error(str(exc))
 
 
 def voice_section() -> None:
     st.subheader("Voice")
     speaker = available_speaker()
     if speaker is None:
-        st.info("Spoken questions are not available on this server (no speech engine); questions stay as text.")
+        st.info(NO_SPEECH)
         st.session_state["app_tts_on"] = False
     else:
-        on = st.toggle("Speak the interviewer's questions", value=st.session_state.get("app_tts_on", False), key="st_tts_on")
-        st.session_state["app_tts_on"] = on
-        st.session_state["app_tts_autoplay"] = st.toggle("Play automatically", key="st_tts_autoplay", disabled=not on,
-                                                         value=st.session_state.get("app_tts_autoplay", True))
-        try:
-            voices = _english_first(speaker.voices())
-        except SpeechError as exc:
-            st.warning(f"{exc} The default voice is used.")
-            voices = []
-        if voices:
-            ids = [v.id for v in voices]
-            names = {v.id: v.name + (f" ({', '.join(v.languages)})" if v.languages else "") for v in voices}
-            current = st.session_state.get("app_tts_voice")
-            st.session_state["app_tts_voice"] = st.selectbox("Voice", ids, index=ids.index(current) if current in ids else 0,
-                                                             format_func=names.get, key="st_tts_voice", disabled=not on)
-        st.session_state["app_tts_rate"] = st.slider("Speaking rate (words per minute)", 100, 250, key="st_tts_rate",
-                                                     value=st.session_state.get("app_tts_rate", 175), step=5, disabled=not on)
+        speech_out(speaker)
     backends = list(STT) if groq_key(settings) else ["whisper"]
-    current = stt_choice(settings)
-    choice = st.radio("Speech-to-text for spoken answers", backends, index=backends.index(current), format_func=STT.get, key="st_stt",
-                      help=None if len(backends) > 1 else "Groq Whisper is offered when a Groq key is set (above, or on the server).")
+    choice = st.radio("Speech-to-text for spoken answers", backends, index=backends.index(stt_choice(settings)), format_func=STT.get,
+                      key="st_stt", help=None if len(backends) > 1 else "Groq Whisper is offered when a Groq key is set (above, or on the server).")
     st.session_state["app_stt"] = choice
 
 

@@ -26,7 +26,7 @@ def microphone_wav(tmp_path_factory) -> Path:
     """What the fake microphone says: SPOKEN by espeak-ng, as the 16-bit PCM WAV Chromium reads."""
     espeak = shutil.which("espeak-ng")
     if espeak is None:
-        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng (.ci/run does)")
+        pytest.fail("espeak-ng is not installed: apt-get install espeak-ng (.ci/run does)")
     path = tmp_path_factory.mktemp("mic") / "answer.wav"
     subprocess.run([espeak, "-w", str(path), "-s", "150", "--", SPOKEN], check=True, capture_output=True, timeout=60)
     return path
@@ -42,23 +42,25 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture
-def page(app_url, microphone_wav):
-    """A page in a Chromium of its own, whose microphone plays microphone_wav once (then silence)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package (.ci/run does)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-                  "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={microphone_wav}%noloop"])
-        context = browser.new_context(viewport={"width": 1280, "height": 1100}, permissions=["microphone"])
+def page(browser, app_url, microphone_wav):
+    """A page in a Chromium of its own, whose microphone plays microphone_wav once (then silence).
+
+    It is launched through the session's Playwright (one sync Playwright per thread), not the session's browser,
+    because the fake microphone is a launch argument.
+    """
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
+              "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={microphone_wav}%noloop"])
+    try:
+        context = chromium.new_context(viewport={"width": 1280, "height": 1100}, permissions=["microphone"])
         pg = context.new_page()
         pg.set_default_timeout(30_000)
         pg.goto(app_url)
         yield pg
-        browser.close()
+    finally:
+        chromium.close()
 
 
 def test_a_recorded_answer_is_transcribed_and_sent(page):
@@ -90,3 +92,28 @@ def test_a_recorded_answer_is_transcribed_and_sent(page):
         return box && box.value === '';
     }""")
     assert chat.nth(before + 1).inner_text().strip()  # the interviewer replied
+
+
+def _player(page, number: int):
+    player = page.locator(f'audio[data-testid="stAudio"][aria-label="The interviewer\'s message {number}, read aloud"]')
+    player.wait_for(state="attached")
+    # The WAV the speech engine made is served and loads: it lasts as long as the words take to say.
+    page.wait_for_function("n => { const a = document.querySelector(`audio[aria-label=\"The interviewer's message ${n}, read aloud\"]`);"
+                           " return a && a.readyState >= 1 && a.duration > 2; }", arg=number)
+    return player
+
+
+def test_questions_are_read_aloud_when_speaking_is_on(page):
+    page.get_by_text("Practice an interview").wait_for()
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Settings").click()
+    page.get_by_text("Speak the interviewer's questions").click()
+    page.get_by_text("Speaking rate (words per minute)").wait_for()
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Interview").click()
+    page.get_by_role("button", name="Start interview").click()
+    page.get_by_text("First question:", exact=False).wait_for()
+    _player(page, 1)
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    box.fill("I would tell the customer I will find out, ask a colleague, and call them back the same day.")
+    box.press("Enter")
+    _player(page, 2)
+    assert page.locator('audio[data-testid="stAudio"]').count() == 1  # only the latest words get a player

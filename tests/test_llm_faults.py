@@ -284,6 +284,24 @@ def test_candidate_leaving_mid_stream_frees_the_engine_at_once(fake_groq, llm):
     assert len(again.state.turns) == 1
 
 
+def test_a_spoken_answer_cut_off_mid_reply_keeps_its_measured_delivery(fake_groq, llm):
+    from interview.models import DeliveryMetrics
+
+    _, service, _ = llm()
+    state = begin(service)
+    delivery = DeliveryMetrics(words=12, duration_s=5.0, speaking_time_s=4.0, words_per_minute=180.0, time_to_first_word_s=0.5,
+                               long_pauses=0, longest_pause_s=0.4, pause_threshold_s=2.0, fillers_per_100_words=0.0, filler_counts={})
+    fake_groq.script(Step(content=good(state), chunk_delay=0.05))
+    stream = service.submit_stream(state, ANSWER, delivery=delivery)
+    next(iter(stream))
+    stream.close()
+    saved = service.resume(state.id)
+    assert saved.pending == ANSWER and saved.pending_delivery == delivery
+    done = service.submit(saved, saved.pending, delivery=saved.pending_delivery)  # what the page does on reload
+    assert done.turn.input_mode == "voice" and done.turn.delivery == delivery
+    assert service.resume(state.id).pending is None and service.resume(state.id).pending_delivery is None
+
+
 # --- circuit breaker and recovery ----------------------------------------------------------------
 
 def test_circuit_breaker_opens_after_three_failed_turns_and_closes_after_the_cooldown(fake_groq, llm):

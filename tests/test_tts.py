@@ -193,7 +193,7 @@ def test_wav_info_reads_valid_audio():
 @pytest.mark.parametrize(("text", "options", "message"), [
     ("", {}, "Nothing to speak"),
     ("  \n\t ", {}, "Nothing to speak"),
-    ("word " * 500, {}, "Text too long"),
+    ("word " * 500, {}, "too long to read aloud"),
     (SHORT, {"rate": 20}, "from 80 to 300"),
     (SHORT, {"rate": 301}, "from 80 to 300"),
     (SHORT, {"voice": "klingon/tlh"}, "Unknown voice 'klingon/tlh'"),

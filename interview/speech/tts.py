@@ -93,7 +93,7 @@ def _check_request(text: str, rate: int) -> str:
     if not isinstance(text, str) or not text.strip():
         raise SpeechError("Nothing to speak: the text is empty.")
     if len(text) > MAX_CHARS:
-        raise SpeechError(f"Text too long to speak ({len(text):,} characters; the limit is {MAX_CHARS:,}). Speak it in parts.")
+        raise SpeechError(f"This message is too long to read aloud ({len(text):,} characters; the limit is {MAX_CHARS:,}); it stays as text.")
     if isinstance(rate, bool) or not isinstance(rate, int) or not MIN_RATE <= rate <= MAX_RATE:
         raise SpeechError(f"Speech rate must be a whole number of words per minute from {MIN_RATE} to {MAX_RATE}, not {rate!r}.")
     return text.strip()
