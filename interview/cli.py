@@ -1,4 +1,4 @@
-"""Command line: ``python -m interview simulate|evaluate|practice|serve|speak|transcribe``."""
+"""Command line: ``python -m interview simulate|evaluate|practice|serve|speak|transcribe|check``."""
 
 from __future__ import annotations
 
@@ -40,7 +40,29 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("file", type=Path, help="audio file: WAV, WebM/Opus, OGG, MP3")
     tr.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     tr.add_argument("--backend", choices=["whisper", "groq"], help="speech-to-text backend (default: INTERVIEW_STT or whisper)")
+    ck = sub.add_parser("check", help="judge HumanEval-format records in the sandbox; print one JSON line per record")
+    ck.add_argument("file", type=Path, help=".jsonl or .jsonl.gz: task_id, prompt, completion, test, entry_point")
+    ck.add_argument("--jobs", type=int, default=None, help="parallel sandbox workers (default: all cores)")
+    ck.add_argument("--timeout", type=float, default=5.0, help="wall-clock seconds per record")
     return p
+
+
+def check(args: argparse.Namespace, write=print) -> list[dict]:
+    """Run each record's program in the sandbox; write and return {task_id, status, duration_ms} per record, in input order."""
+    from .coding.runner import Limits, SandboxPool, humaneval_program, read_jsonl
+
+    records = read_jsonl(args.file)
+    try:
+        programs = [humaneval_program(r) for r in records]
+    except (KeyError, TypeError) as exc:
+        raise InterviewError(f"{args.file}: every record needs prompt, completion, test and entry_point ({exc!r} missing).") from exc
+    rows = []
+    with SandboxPool(args.jobs) as pool:
+        for record, result in zip(records, pool.run_many(programs, Limits(timeout=args.timeout)), strict=True):
+            row = {"task_id": record.get("task_id"), "status": result.status, "duration_ms": result.duration_ms}
+            write(json.dumps(row))
+            rows.append(row)
+    return rows
 
 
 def _interview_options(p: argparse.ArgumentParser) -> None:
@@ -194,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(args)
         elif args.command == "speak":
             print(speak(args))
+        elif args.command == "check":
+            check(args)
         elif args.command == "transcribe":
             result = transcribe(args)
             print(json.dumps(result, ensure_ascii=False) if args.json else _transcription_text(result))
@@ -208,4 +232,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "simulate", "evaluate", "practice", "speak", "transcribe"]
+__all__ = ["main", "simulate", "evaluate", "practice", "speak", "transcribe", "check"]

@@ -17,8 +17,9 @@
     │   ├── SessionFinished        the interview is over; start a new one
     │   └── TurnNotFound           an edit names a turn that does not exist or is not an answer
     ├── StoreError                 a session could not be saved or loaded
-    └── SpeechError                speech could not be transcribed or spoken
-        └── SpeechUnavailable      no speech engine / model here: carry on in text
+    ├── SpeechError                speech could not be transcribed or spoken
+    │   └── SpeechUnavailable      no speech engine / model here: carry on in text
+    └── SandboxError               the code sandbox could not start or lost its worker
 
 Each message says what to do next.
 """
@@ -112,3 +113,7 @@ class SpeechError(InterviewError):
 
 class SpeechUnavailable(SpeechError):
     """No speech backend is available here (no model, no espeak-ng); the interview carries on in text."""
+
+
+class SandboxError(InterviewError):
+    """The code sandbox could not start or lost its worker; the submission was not judged."""

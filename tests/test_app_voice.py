@@ -9,11 +9,11 @@ from __future__ import annotations
 import base64
 import io
 import shutil
-import subprocess
 import wave
 from pathlib import Path
 
 import pytest
+from speech_samples import speak_wav
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:speech_recognition")  # imported by the mic recorder
@@ -33,12 +33,7 @@ def run(at: AppTest) -> AppTest:
 @pytest.fixture(scope="module")
 def spoken_wav(tmp_path_factory) -> bytes:
     """A WAV of SPOKEN said by espeak-ng at 160 words per minute."""
-    espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        pytest.skip("espeak-ng is not installed: apt-get install espeak-ng (.ci/run does)")
-    path = tmp_path_factory.mktemp("voice") / "answer.wav"
-    subprocess.run([espeak, "-w", str(path), "-s", "160", "--", SPOKEN], check=True, capture_output=True, timeout=60)
-    return path.read_bytes()
+    return speak_wav(SPOKEN, tmp_path_factory.mktemp("voice") / "answer.wav", wpm=160, voice="en").read_bytes()
 
 
 def tiny_wav() -> bytes:

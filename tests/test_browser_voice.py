@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, streamlit_server
+from speech_samples import speak_wav
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +23,7 @@ KEY_WORDS = ("regression", "checkout", "service")
 @pytest.fixture(scope="module")
 def microphone_wav(tmp_path_factory) -> Path:
     """What the fake microphone says: SPOKEN by espeak-ng, as the 16-bit PCM WAV Chromium reads."""
-    espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        pytest.fail("espeak-ng is not installed: apt-get install espeak-ng (.ci/run does)")
-    path = tmp_path_factory.mktemp("mic") / "answer.wav"
-    subprocess.run([espeak, "-w", str(path), "-s", "150", "--", SPOKEN], check=True, capture_output=True, timeout=60)
-    return path
+    return speak_wav(SPOKEN, tmp_path_factory.mktemp("mic") / "answer.wav", wpm=150, voice="en")
 
 
 @pytest.fixture(scope="module")

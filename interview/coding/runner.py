@@ -1,0 +1,340 @@
+"""Run untrusted Python code outside the server process, with limits, and judge it: ``run_untrusted``.
+
+What it does. Each submission runs in its own process, forked from a warm worker (``_worker.py``, started as
+``python -I`` with an environment built from scratch, never the server's ``os.environ``). The worker, once at start-up,
+enters a new network namespace (no interfaces but a down loopback: no network at all) and, when it runs as root, a new
+mount namespace with fresh tmpfs on /tmp, /var/tmp and /dev/shm (the host's files there are invisible; whatever a
+submission writes there is deleted after it). Per submission, the forked child starts a new session (own process
+group), sets RLIMIT_CPU, RLIMIT_AS (memory), RLIMIT_NPROC (processes), RLIMIT_FSIZE (file size), RLIMIT_NOFILE (open
+files) and no core dumps, and, when the server runs as root, drops to an unprivileged uid reserved for its worker slot
+(64000 and up, locked per host with a lock file, so the process limit holds and leftovers can be found), chdirs into a
+fresh temp dir (removed after) and runs the program with stdout/stderr captured up to a cap (the rest is read and
+dropped). A wall-clock timeout SIGKILLs the child's process group; after every run (as root) every process left under
+the slot's uid is killed too, so background or ``setsid`` children do not survive. A pass needs a positive signal: the
+harness writes ``PASS <nonce>`` on a dedicated fd only after the whole program (tests included) ran; the nonce is made
+after the fork and read from a pipe, so ``sys.exit(0)``, ``os._exit(0)``, a signal or a killed harness is never a pass.
+
+What it does not protect against. There is no seccomp filter: the child can make any system call the kernel allows an
+unprivileged user, and the kernel is shared (a kernel bug is an escape). The filesystem is the host's, read-only only
+by permissions: world-readable files (the code of this app, /etc, installed packages) can be read; without root there
+is no uid switch, no private /tmp and no leftover sweep (the process group is still killed; a program that calls
+``setsid`` in a child can then outlive it), and the network is cut only where unprivileged user namespaces are allowed
+(``network_isolated()`` tells). The verdict is not proof against a program written to fool its tests from inside
+the interpreter (objects whose ``__eq__`` is always true, or reading the nonce from the harness's own memory); it stops
+accidents and early exits, not a determined cheat. CPU time and memory are per process, not per submission tree
+(RLIMIT_NPROC bounds the tree). Only Python is supported; JavaScript is not implemented.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import gzip
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from queue import Queue
+
+from ..errors import SandboxError
+
+WORKER = Path(__file__).with_name("_worker.py")
+STATUSES = ("passed", "failed", "timeout", "memory", "crashed", "error")
+UID_BASE, UID_COUNT = 64000, 1000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits for one submission."""
+
+    timeout: float = 5.0  # wall-clock seconds; CPU seconds are capped a little above it
+    memory_mb: int = 512  # address space (RLIMIT_AS)
+    max_processes: int = 64  # RLIMIT_NPROC for the sandbox uid (threads count too)
+    max_file_mb: int = 16  # largest file it may write (RLIMIT_FSIZE)
+    max_open_files: int = 64  # RLIMIT_NOFILE
+    max_output_bytes: int = 64_000  # kept of stdout and of stderr each; the rest is read and dropped
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The verdict on one run: status is one of passed, failed, timeout, memory, crashed, error."""
+
+    status: str
+    message: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    duration_ms: float = 0.0
+    output_truncated: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def humaneval_program(record: dict, completion: str | None = None) -> str:
+    """The program for a HumanEval-format record: prompt + completion + test + ``check(entry_point)``."""
+    body = record["completion"] if completion is None else completion
+    return record["prompt"] + body + "\n" + record["test"] + "\n" + f"check({record['entry_point']})\n"
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """Read a .jsonl or .jsonl.gz file of records."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise SandboxError(f"Could not read {path}: {exc}. Give a JSON-lines file (.jsonl or .jsonl.gz).") from exc
+
+
+def _worker_env() -> dict[str, str]:
+    """The worker's whole environment: nothing of the server's."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random"}
+
+
+class _Worker:
+    def __init__(self, slot_uid: int | None, lock_fd: int | None) -> None:
+        self.uid, self.lock_fd = slot_uid, lock_fd
+        args = [sys.executable, "-I", str(WORKER)] + ([str(slot_uid), str(slot_uid)] if slot_uid is not None else [])
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         env=_worker_env(), cwd="/", start_new_session=True, close_fds=True)
+        except OSError as exc:
+            raise SandboxError(f"Could not start the sandbox worker: {exc}.") from exc
+        self._buf = bytearray()
+        hello = self.read_line(30.0)
+        if not hello or not hello.get("ready"):
+            self.kill()
+            raise SandboxError("The sandbox worker did not start; check that Python can run _worker.py.")
+        self.net = bool(hello["net"])
+        self.private_tmp = bool(hello["private_tmp"])
+        self.user_switch = slot_uid is not None
+
+    def read_line(self, timeout: float) -> dict | None:
+        """The next JSON line from the worker, or None on timeout or EOF."""
+        fd = self.proc.stdout.fileno()
+        deadline = _now() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._buf:
+                left = deadline - _now()
+                if left <= 0 or not sel.select(left):
+                    return None
+                data = os.read(fd, 1 << 16)
+                if not data:
+                    return None
+                self._buf += data
+        line, _, rest = self._buf.partition(b"\n")
+        self._buf = bytearray(rest)
+        return json.loads(line)
+
+    def run(self, program: str, limits: Limits) -> RunResult:
+        req = {"program": program, "timeout": limits.timeout, "memory": limits.memory_mb << 20, "nproc": limits.max_processes,
+               "fsize": limits.max_file_mb << 20, "nofile": limits.max_open_files, "max_output": limits.max_output_bytes}
+        try:
+            self.proc.stdin.write((json.dumps(req) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError as exc:
+            raise _WorkerLost(f"the sandbox worker is gone ({exc})") from exc
+        started = self.read_line(10.0)
+        if not started or "pid" not in started:
+            raise _WorkerLost("the sandbox worker did not start the submission")
+        reply = self.read_line(limits.timeout + 5.0)  # the worker kills at timeout; this is the backstop
+        if reply is None:
+            _killpg(started["pid"])
+            raise _WorkerLost("the sandbox worker did not answer in time", timeout=True)
+        return RunResult(status=reply["status"], message=reply["message"], stdout=reply["stdout"], stderr=reply["stderr"],
+                         duration_ms=reply["duration_ms"], output_truncated=reply["truncated"])
+
+    def kill(self) -> None:
+        _killpg(self.proc.pid)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
+
+
+class _WorkerLost(Exception):
+    def __init__(self, message: str, timeout: bool = False) -> None:
+        super().__init__(message)
+        self.timeout = timeout
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _killpg(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _lock_slot_uid() -> tuple[int, int]:
+    """Reserve an unprivileged uid for one worker slot on this host (held by an flock until the worker closes)."""
+    folder = Path(tempfile.gettempdir()) / "interview-sandbox-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+        fd = os.open(folder / f"{uid}.lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except OSError:
+            os.close(fd)
+    raise SandboxError(f"All {UID_COUNT} sandbox uids from {UID_BASE} are in use; close other sandbox pools.")
+
+
+class SandboxPool:
+    """``jobs`` warm workers (default: one per core); ``run`` takes a free one, ``run_many`` uses them all."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self._idle: Queue[_Worker] = Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._started = 0
+        self._closed = False
+
+    def _spawn(self) -> _Worker:
+        uid, fd = _lock_slot_uid() if os.geteuid() == 0 else (None, None)
+        try:
+            worker = _Worker(uid, fd)
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            raise
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def start(self) -> SandboxPool:
+        """Start every worker now (otherwise they start on first use)."""
+        with ThreadPoolExecutor(self.jobs) as ex:
+            workers = list(ex.map(lambda _: self._take(), range(self.jobs)))
+        for w in workers:
+            self._idle.put(w)
+        return self
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise SandboxError("The sandbox pool is closed.")
+            spawn = self._idle.empty() and self._started < self.jobs
+            if spawn:
+                self._started += 1
+        if spawn:
+            try:
+                return self._spawn()
+            except BaseException:
+                with self._lock:
+                    self._started -= 1
+                raise
+        return self._idle.get()
+
+    def info(self) -> dict:
+        """What isolation the workers got: network cut, private /tmp, user switch."""
+        w = self._take()
+        try:
+            return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch}
+        finally:
+            self._idle.put(w)
+
+    def run(self, program: str, limits: Limits | None = None) -> RunResult:
+        limits = limits or Limits()
+        w = self._take()
+        try:
+            result = w.run(program, limits)
+        except _WorkerLost as exc:
+            self._replace(w)
+            if exc.timeout:
+                return RunResult(status="timeout", message=str(exc), duration_ms=(limits.timeout + 5.0) * 1000)
+            return RunResult(status="crashed", message=str(exc))
+        self._idle.put(w)
+        return result
+
+    def _replace(self, w: _Worker) -> None:
+        w.kill()
+        w.close()
+        with self._lock:
+            self._all.remove(w)
+            self._started -= 1
+
+    def run_many(self, programs: Iterable[str], limits: Limits | None = None) -> list[RunResult]:
+        """Run programs on all workers at once; results in input order."""
+        with ThreadPoolExecutor(self.jobs) as ex:
+            return list(ex.map(lambda p: self.run(p, limits), programs))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers, self._all = self._all, []
+        for w in workers:
+            w.close()
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_default: SandboxPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> SandboxPool:
+    """The process-wide pool, one worker per core, started on first use and closed at exit."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = SandboxPool()
+            atexit.register(_default.close)
+        return _default
+
+
+def run_untrusted(program: str, *, language: str = "python", limits: Limits | None = None, timeout: float | None = None,
+                  pool: SandboxPool | None = None) -> RunResult:
+    """Run untrusted ``program`` (tests included) in a sandboxed child process and return its verdict.
+
+    Isolation and its limits are described in this module's docstring: own process, minimal environment, temp dir,
+    process group, rlimits, wall-clock kill, unprivileged uid and no network where the host allows. Not a security
+    boundary against kernel exploits (no seccomp), and world-readable host files stay readable.
+    """
+    if language != "python":
+        raise SandboxError(f"Language {language!r} is not supported; only 'python' is.")
+    limits = limits or Limits()
+    if timeout is not None:
+        limits = replace(limits, timeout=timeout)
+    return (pool or default_pool()).run(program, limits)
+
+
+def network_isolated() -> bool:
+    """True when the sandbox's children have no network (their own empty network namespace); asks a worker at start-up."""
+    return bool(default_pool().info()["network_isolated"])
+
+
+__all__ = ["Limits", "RunResult", "SandboxPool", "STATUSES", "default_pool", "humaneval_program", "network_isolated", "read_jsonl",
+           "run_untrusted"]
