@@ -186,3 +186,74 @@ def test_check_cli_on_humaneval_records(tmp_path):
     assert [(x["task_id"], x["status"]) for x in lines] == [(rows[0]["task_id"], "passed"), (rows[1]["task_id"], "failed"),
                                                             (rows[2]["task_id"], "timeout")]
     assert all(isinstance(x["duration_ms"], float | int) for x in lines)
+
+
+# JavaScript: the same sandbox, with node
+
+JS_FAST = Limits(timeout=1.5)
+
+
+def test_js_correct_solution_passes():
+    r = run_untrusted("function add(a, b) { return a + b; }\nif (add(1, 2) !== 3) throw new Error('bad');\nconsole.log('ok');\n", language="javascript")
+    assert r.status == "passed", r
+    assert r.stdout == "ok\n"
+
+
+def test_js_wrong_solution_fails_with_first_failing_case():
+    program = ("const assert = require('assert');\nfunction add(a, b) { return a - b; }\nassert.strictEqual(add(0, 0), 0);\n"
+               "assert.strictEqual(add(1, 2), 3, 'add(1, 2)');\nassert.strictEqual(add(2, 2), 4);\n")
+    r = run_untrusted(program, language="javascript")
+    assert r.status == "failed", r
+    assert "line 4" in r.message and "add(1, 2)" in r.message
+
+
+def test_js_syntax_error_is_error():
+    r = run_untrusted("function add(a, b {\n  return a + b;\n}\n", language="javascript")
+    assert r.status == "error" and "SyntaxError" in r.message, r
+
+
+def test_js_infinite_loop_times_out():
+    t = time.monotonic()
+    r = run_untrusted("console.log(process.pid);\nwhile (true) {}\n", language="javascript", limits=JS_FAST)
+    assert r.status == "timeout", r
+    assert time.monotonic() - t < JS_FAST.timeout + 1.0
+    _no_leftovers(_pid_of(r.stdout))
+
+
+def test_js_memory_bomb_is_memory():
+    r = run_untrusted("const a = [];\nwhile (true) { a.push(new Array(1e6).fill(1.5)); }\n", language="javascript",
+                      limits=Limits(timeout=5, memory_mb=256))
+    assert r.status == "memory", r
+    _spawns_fine()
+
+
+@pytest.mark.parametrize("exit_call", ["process.exit(0);", "process.kill(process.pid, 'SIGKILL');", "require('fs').closeSync(3);"])
+def test_js_exiting_before_the_tests_never_passes(exit_call):
+    r = run_untrusted(f"function f() {{ return 1; }}\n{exit_call}\nif (f() !== 2) throw new Error('f');\n", language="javascript")
+    assert r.status in ("failed", "crashed"), r
+
+
+def test_js_server_environment_is_not_visible(monkeypatch):
+    monkeypatch.setenv("GROQ_API_KEY", "sekrit")
+    with SandboxPool(1) as pool:
+        r = pool.run("console.log(JSON.stringify(process.env));\n", FAST, language="javascript")
+    assert r.status == "passed", r
+    assert "PATH" in r.stdout
+    assert "sekrit" not in r.stdout + r.stderr + r.message and "GROQ" not in r.stdout
+
+
+def test_js_writes_outside_its_directory_do_not_reach_the_server():
+    name = f"outside-js-{secrets.token_hex(6)}"
+    targets = [Path("/tmp") / name, ROOT / name, Path.home() / name]
+    program = "const fs = require('fs');\nconst written = [];\n" + "".join(
+        f"try {{ fs.writeFileSync({json.dumps(str(t))}, 'x'); written.push({json.dumps(str(t))}); }} catch (e) {{}}\n" for t in targets)
+    program += "fs.writeFileSync('inside.txt', 'ok');\nconsole.log(written);\n"
+    r = run_untrusted(program, language="javascript")
+    assert r.status == "passed", r
+    for t in targets:
+        assert not t.exists(), f"{t} was written by the submission"
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(Exception, match="not supported"):
+        run_untrusted("x", language="cobol")

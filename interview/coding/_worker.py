@@ -30,7 +30,45 @@ MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 4096, 1 << 14, 1 << 18, 2
 PRELOAD = ("array", "bisect", "collections", "copy", "datetime", "decimal", "fractions", "functools", "hashlib", "heapq", "itertools",
            "json", "math", "operator", "random", "re", "socket", "statistics", "string", "typing")
 RESULT_FD = 3
+NONCE_FD = 4  # JavaScript only: the driver reads the nonce from here at start, then closes it
 FILENAME = "<submission>"
+JS_DRIVER = r"""'use strict';
+const fs = require('fs');
+const vm = require('vm');
+const writeSync = fs.writeSync;
+const report = ((nonce) => (tag, msg) => {
+  try { writeSync(3, tag + ' ' + nonce + ' ' + JSON.stringify(String(msg)) + '\n'); } catch (e) { /* fd closed */ }
+})(fs.readFileSync(4, 'utf8').trim());
+try { fs.closeSync(4); } catch (e) { /* already closed */ }
+const source = fs.readFileSync('submission.js', 'utf8');
+const lines = source.split('\n');
+function describe(e) {
+  if (e === null || typeof e !== 'object') return 'Uncaught ' + String(e);
+  const text = e.message ? (e.name || 'Error') + ': ' + e.message : String(e.name || e);
+  const m = /submission\.js:(\d+)/.exec(String(e.stack || ''));
+  const n = m ? Number(m[1]) : 0;
+  return n > 0 && n <= lines.length ? text + ' (line ' + n + ': ' + lines[n - 1].trim() + ')' : text;
+}
+function isMemory(e) {
+  return e instanceof RangeError && /allocation failed|Invalid (array|typed array|string) length/i.test(String(e.message));
+}
+let script;
+try {
+  script = new vm.Script(source, { filename: 'submission.js' });
+} catch (e) {
+  report('ERROR', String(e && e.stack ? e.stack : e).split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').trim());
+  process.exit(0);
+}
+globalThis.require = require;  // the submission may use node's modules, as Python code may import
+process.on('uncaughtException', (e) => { report(isMemory(e) ? 'MEMORY' : 'FAIL', describe(e)); process.exit(1); });
+try {
+  script.runInThisContext();
+} catch (e) {
+  report(isMemory(e) ? 'MEMORY' : 'FAIL', describe(e));
+  process.exit(0);
+}
+report('PASS', '');
+"""
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -72,7 +110,9 @@ def _hide_root_home() -> bool:
     """Put an empty tmpfs over /root (the server's home) and bind back only the Python installation if it lives there."""
     if not os.path.isdir("/root"):
         return True
-    prefixes = sorted({p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix) if p.startswith("/root/")})
+    node = os.environ.get("SANDBOX_NODE", "")
+    node_prefix = os.path.dirname(os.path.dirname(os.path.realpath(node))) if node else ""
+    prefixes = sorted({p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, node_prefix) if p.startswith("/root/")})
     stage = "/tmp/.python-stage"
     os.mkdir(stage, 0o700)
     for i, prefix in enumerate(prefixes):
@@ -131,6 +171,23 @@ def _where(exc: BaseException, source: list[str]) -> str:
     return line
 
 
+def _exec_node(req: dict, nonce: str, tmpdir: str) -> None:
+    """Replace the (already limited, unprivileged) child by node running the driver; the nonce goes on NONCE_FD."""
+    with open(os.path.join(tmpdir, "submission.js"), "w", encoding="utf-8") as f:
+        f.write(req["program"])
+    with open(os.path.join(tmpdir, "driver.js"), "w", encoding="utf-8") as f:
+        f.write(JS_DRIVER)
+    r, w = os.pipe()
+    os.write(w, nonce.encode())
+    os.close(w)
+    if r != NONCE_FD:
+        os.dup2(r, NONCE_FD)
+        os.close(r)
+    os.set_inheritable(NONCE_FD, True)
+    heap = max(16, (req["memory"] >> 20) - 64)
+    os.execve(req["node"], [req["node"], f"--max-old-space-size={heap}", "--stack-size=984", "driver.js"], dict(os.environ))
+
+
 def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: str, uid: int | None, gid: int | None) -> None:
     """Runs in the forked child; never returns."""
     try:
@@ -144,7 +201,11 @@ def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: 
         os.closerange(RESULT_FD + 1, 1 << 16)
         os.chdir(tmpdir)
         cpu = int(req["timeout"]) + 2
-        for lim, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)), (resource.RLIMIT_AS, req["memory"]), (resource.RLIMIT_NPROC, req["nproc"]),
+        js = req.get("language", "python") == "javascript"
+        # V8 reserves far more address space than it uses, so RLIMIT_AS would break node: cap its heap with
+        # --max-old-space-size and its writable memory with RLIMIT_DATA (and a generous RLIMIT_AS) instead
+        mem = (resource.RLIMIT_DATA, req["memory"] + (256 << 20)) if js else (resource.RLIMIT_AS, req["memory"])
+        for lim, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)), mem, (resource.RLIMIT_NPROC, req["nproc"]),
                            (resource.RLIMIT_FSIZE, req["fsize"]), (resource.RLIMIT_NOFILE, req["nofile"]), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(lim, value if isinstance(value, tuple) else (value, value))
         if uid is not None:
@@ -154,6 +215,8 @@ def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: 
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         os.environ.clear()
         os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tmpdir, "TMPDIR": tmpdir, "LANG": "C.UTF-8"})
+        if js:
+            _exec_node(req, nonce, tmpdir)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", closefd=False, buffering=1 << 16)  # noqa: SIM115
         sys.stderr = open(2, "w", closefd=False, buffering=1)  # noqa: SIM115
@@ -277,6 +340,9 @@ def _serve_one(req: dict, proto_out: int, base: str, uid: int | None, gid: int |
         _clean_private_dirs(base)
     duration_ms = round((time.monotonic() - start) * 1000, 2)
     status_s, message = _verdict(bufs[res_r].decode("utf-8", "replace"), nonce, status, timed_out)
+    err_text = bufs[err_r].decode("utf-8", "replace")
+    if status_s == "crashed" and req.get("language") == "javascript" and "heap out of memory" in err_text:
+        status_s, message = "memory", "JavaScript heap out of memory"
     return {"status": status_s, "message": message, "duration_ms": duration_ms,
             "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
             "stdout_bytes": sizes[out_r], "stderr_bytes": sizes[err_r],

@@ -22,7 +22,14 @@ is no uid switch, no private /tmp and no leftover sweep (the process group is st
 (``network_isolated()`` tells). The verdict is not proof against a program written to fool its tests from inside
 the interpreter (objects whose ``__eq__`` is always true, or reading the nonce from the harness's own memory); it stops
 accidents and early exits, not a determined cheat. CPU time and memory are per process, not per submission tree
-(RLIMIT_NPROC bounds the tree). Only Python is supported; JavaScript is not implemented.
+(RLIMIT_NPROC bounds the tree).
+
+JavaScript (``language="javascript"``) runs in the same worker, fork, uid switch, limits, namespaces and timeout: the
+child execs ``node`` (absolute path found with ``shutil.which`` in the server) on a small driver that reads the nonce
+from a dedicated fd into a closure at start, compiles the submission (SyntaxError: verdict error), runs it in the global
+context (a throw: failed) and only then writes ``PASS <nonce>``; ``process.exit`` before that is never a pass. V8
+reserves much more address space than it uses, so for node RLIMIT_AS is replaced by RLIMIT_DATA plus
+``--max-old-space-size`` (heap exhaustion: verdict memory).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import gzip
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,6 +56,7 @@ from ..errors import SandboxError
 
 WORKER = Path(__file__).with_name("_worker.py")
 STATUSES = ("passed", "failed", "timeout", "memory", "crashed", "error")
+LANGUAGES = ("python", "javascript")
 UID_BASE, UID_COUNT = 64000, 1000
 
 
@@ -98,7 +107,17 @@ def read_jsonl(path: str | Path) -> list[dict]:
 
 def _worker_env() -> dict[str, str]:
     """The worker's whole environment: nothing of the server's."""
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random"}
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random"}
+    node = node_path()
+    if node:
+        env["SANDBOX_NODE"] = node  # so the worker keeps it reachable when it hides /root
+    return env
+
+
+def node_path() -> str | None:
+    """The absolute path of ``node`` as the server finds it, or None."""
+    found = shutil.which("node")
+    return os.path.realpath(found) if found else None
 
 
 class _Worker:
@@ -137,8 +156,9 @@ class _Worker:
         self._buf = bytearray(rest)
         return json.loads(line)
 
-    def run(self, program: str, limits: Limits) -> RunResult:
-        req = {"program": program, "timeout": limits.timeout, "memory": limits.memory_mb << 20, "nproc": limits.max_processes,
+    def run(self, program: str, limits: Limits, language: str = "python") -> RunResult:
+        req = {"program": program, "language": language, "node": node_path() if language == "javascript" else None,
+               "timeout": limits.timeout, "memory": limits.memory_mb << 20, "nproc": limits.max_processes,
                "fsize": limits.max_file_mb << 20, "nofile": limits.max_open_files, "max_output": limits.max_output_bytes}
         try:
             self.proc.stdin.write((json.dumps(req) + "\n").encode())
@@ -262,11 +282,12 @@ class SandboxPool:
         finally:
             self._idle.put(w)
 
-    def run(self, program: str, limits: Limits | None = None) -> RunResult:
+    def run(self, program: str, limits: Limits | None = None, language: str = "python") -> RunResult:
         limits = limits or Limits()
+        _check_language(language)
         w = self._take()
         try:
-            result = w.run(program, limits)
+            result = w.run(program, limits, language)
         except _WorkerLost as exc:
             self._replace(w)
             if exc.timeout:
@@ -282,10 +303,10 @@ class SandboxPool:
             self._all.remove(w)
             self._started -= 1
 
-    def run_many(self, programs: Iterable[str], limits: Limits | None = None) -> list[RunResult]:
+    def run_many(self, programs: Iterable[str], limits: Limits | None = None, language: str = "python") -> list[RunResult]:
         """Run programs on all workers at once; results in input order."""
         with ThreadPoolExecutor(self.jobs) as ex:
-            return list(ex.map(lambda p: self.run(p, limits), programs))
+            return list(ex.map(lambda p: self.run(p, limits, language), programs))
 
     def close(self) -> None:
         with self._lock:
@@ -323,12 +344,18 @@ def run_untrusted(program: str, *, language: str = "python", limits: Limits | No
     process group, rlimits, wall-clock kill, unprivileged uid and no network where the host allows. Not a security
     boundary against kernel exploits (no seccomp), and world-readable host files stay readable.
     """
-    if language != "python":
-        raise SandboxError(f"Language {language!r} is not supported; only 'python' is.")
+    _check_language(language)
     limits = limits or Limits()
     if timeout is not None:
         limits = replace(limits, timeout=timeout)
-    return (pool or default_pool()).run(program, limits)
+    return (pool or default_pool()).run(program, limits, language)
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise SandboxError(f"Language {language!r} is not supported; use one of {', '.join(LANGUAGES)}.")
+    if language == "javascript" and not node_path():
+        raise SandboxError("JavaScript needs node on the server's PATH; install Node.js or submit Python.")
 
 
 def network_isolated() -> bool:
@@ -336,5 +363,5 @@ def network_isolated() -> bool:
     return bool(default_pool().info()["network_isolated"])
 
 
-__all__ = ["Limits", "RunResult", "SandboxPool", "STATUSES", "default_pool", "humaneval_program", "network_isolated", "read_jsonl",
+__all__ = ["LANGUAGES", "Limits", "RunResult", "SandboxPool", "STATUSES", "default_pool", "humaneval_program", "network_isolated", "node_path", "read_jsonl",
            "run_untrusted"]
