@@ -138,22 +138,34 @@ def test_output_flood_is_capped_and_verdict_reflects_tests():
     assert bad.status == "failed" and bad.output_truncated
 
 
-def test_server_environment_is_not_visible(monkeypatch):
+ENV_DUMP = {"python": "import os\nprint(dict(os.environ))\n", "javascript": "console.log(JSON.stringify(process.env));\n"}
+
+
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_server_environment_is_not_visible(monkeypatch, language):
     monkeypatch.setenv("GROQ_API_KEY", "sekrit")
     with SandboxPool(1) as pool:  # workers started after the key was set still do not see it
-        r = pool.run("import os\nprint(dict(os.environ))\n", FAST)
-    assert r.status == "passed"
+        r = pool.run(ENV_DUMP[language], FAST, language=language)
+    assert r.status == "passed", r
     assert "PATH" in r.stdout
     assert "sekrit" not in r.stdout + r.stderr + r.message and "GROQ" not in r.stdout
 
 
-def test_writes_outside_its_directory_do_not_reach_the_server():
-    name = f"outside-{secrets.token_hex(6)}"
+def _write_everywhere(language: str, targets: list[Path]) -> str:
+    if language == "python":
+        program = "written = []\n" + "".join(
+            f"try:\n    open({str(t)!r}, 'w').write('x')\n    written.append({str(t)!r})\nexcept OSError:\n    pass\n" for t in targets)
+        return program + "open('inside.txt', 'w').write('ok')\nprint(written)\n"
+    program = "const fs = require('fs');\nconst written = [];\n" + "".join(
+        f"try {{ fs.writeFileSync({json.dumps(str(t))}, 'x'); written.push({json.dumps(str(t))}); }} catch (e) {{}}\n" for t in targets)
+    return program + "fs.writeFileSync('inside.txt', 'ok');\nconsole.log(written);\n"
+
+
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_writes_outside_its_directory_do_not_reach_the_server(language):
+    name = f"outside-{language}-{secrets.token_hex(6)}"
     targets = [Path("/tmp") / name, ROOT / name, Path.home() / name]
-    program = "written = []\n" + "".join(
-        f"try:\n    open({str(t)!r}, 'w').write('x')\n    written.append({str(t)!r})\nexcept OSError:\n    pass\n" for t in targets)
-    program += "open('inside.txt', 'w').write('ok')\nprint(written)\n"
-    r = run_untrusted(program)
+    r = run_untrusted(_write_everywhere(language, targets), language=language)
     assert r.status == "passed", r
     for t in targets:
         assert not t.exists(), f"{t} was written by the submission"
@@ -232,27 +244,6 @@ def test_js_memory_bomb_is_memory():
 def test_js_exiting_before_the_tests_never_passes(exit_call):
     r = run_untrusted(f"function f() {{ return 1; }}\n{exit_call}\nif (f() !== 2) throw new Error('f');\n", language="javascript")
     assert r.status in ("failed", "crashed"), r
-
-
-def test_js_server_environment_is_not_visible(monkeypatch):
-    monkeypatch.setenv("GROQ_API_KEY", "sekrit")
-    with SandboxPool(1) as pool:
-        r = pool.run("console.log(JSON.stringify(process.env));\n", FAST, language="javascript")
-    assert r.status == "passed", r
-    assert "PATH" in r.stdout
-    assert "sekrit" not in r.stdout + r.stderr + r.message and "GROQ" not in r.stdout
-
-
-def test_js_writes_outside_its_directory_do_not_reach_the_server():
-    name = f"outside-js-{secrets.token_hex(6)}"
-    targets = [Path("/tmp") / name, ROOT / name, Path.home() / name]
-    program = "const fs = require('fs');\nconst written = [];\n" + "".join(
-        f"try {{ fs.writeFileSync({json.dumps(str(t))}, 'x'); written.push({json.dumps(str(t))}); }} catch (e) {{}}\n" for t in targets)
-    program += "fs.writeFileSync('inside.txt', 'ok');\nconsole.log(written);\n"
-    r = run_untrusted(program, language="javascript")
-    assert r.status == "passed", r
-    for t in targets:
-        assert not t.exists(), f"{t} was written by the submission"
 
 
 def test_unknown_language_is_refused():
