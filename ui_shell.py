@@ -61,10 +61,15 @@ def _shared_service(_settings: Settings, engine: str, model: str, data_dir: str,
                             max_message_chars=max_chars)
 
 
+def secret_digest(*parts: object) -> str:
+    """Stand in for values holding a key in a cache key or tag, so the key itself is never stored there."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
 def _digest(settings: Settings) -> str:
     """Tell settings apart in the cache key without putting the key itself there."""
     key = settings.groq_api_key.get_secret_value() if settings.groq_api_key else ""
-    return hashlib.sha256(f"{key}|{settings.groq_base_url}|{settings.llm_timeout}".encode()).hexdigest()
+    return secret_digest(key, settings.groq_base_url, settings.llm_timeout)
 
 
 def engine_choice(settings: Settings) -> tuple[str, str]:
@@ -81,7 +86,7 @@ def get_service() -> InterviewService:
     user_key = st.session_state.get(USER_KEY, "")
     try:
         if engine == "groq" and user_key:
-            tag = ("user", model, hashlib.sha256(user_key.encode()).hexdigest())
+            tag = ("user", model, secret_digest(user_key))
             if st.session_state.get("app_service_tag") != tag:
                 st.session_state["app_service"] = InterviewService(
                     engine_from_settings(settings, name="groq", api_key=user_key, model=model),
@@ -123,13 +128,13 @@ def get_transcriber() -> stt.Transcriber:
     settings = get_settings()
     backend = stt_choice(settings)
     if backend == "groq" and (user_key := st.session_state.get(USER_KEY)):
-        tag = hashlib.sha256(f"{user_key}|{settings.groq_base_url}".encode()).hexdigest()
+        tag = secret_digest(user_key, settings.groq_base_url)
         if st.session_state.get("app_transcriber_tag") != tag:
             st.session_state["app_transcriber"] = stt.get_transcriber("groq", api_key=user_key, base_url=settings.groq_base_url)
             st.session_state["app_transcriber_tag"] = tag
         return st.session_state["app_transcriber"]
     key = groq_key(settings) if backend == "groq" else ""
-    digest = hashlib.sha256(f"{key}|{settings.groq_base_url}".encode()).hexdigest() if key else ""
+    digest = secret_digest(key, settings.groq_base_url) if key else ""
     return _shared_transcriber(backend, settings.whisper_model, digest, key, settings.groq_base_url)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .bank import find_role, load_bank
-from .engines.base import Chunk, Interviewer, Notice, get_engine
+from .engines.base import Chunk, Interviewer, Notice, StreamingInterviewer, get_engine
 from .errors import SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
 from .models import DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, Turn
@@ -120,7 +120,7 @@ class InterviewService:
             message = message[: self.max_message_chars]
             notice = f"Your message was longer than {self.max_message_chars:,} characters, so only the first {self.max_message_chars:,} were kept."
         work = _copy(state)
-        streaming = hasattr(self.engine, "stream")
+        streaming = isinstance(self.engine, StreamingInterviewer)
         if streaming:
             work.pending, work.pending_delivery = message, delivery
             self._save(work)

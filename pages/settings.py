@@ -3,14 +3,13 @@ and choose how speech works (questions read aloud, speech-to-text backend)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 
 import streamlit as st
 
 from interview import DEFAULT_MODEL, FAST_MODEL, GroqConfig, LLMError, check_connection, list_models
 from interview.errors import SpeechError
-from ui_shell import NO_SPEECH, USER_KEY, available_speaker, engine_choice, get_service, get_settings, groq_key, sidebar, stt_choice
+from ui_shell import NO_SPEECH, USER_KEY, available_speaker, engine_choice, get_service, get_settings, groq_key, secret_digest, sidebar, stt_choice
 
 settings = get_settings()
 ENGINES = {"offline": "Offline: curated questions and rubric scoring, no key, no network",
@@ -30,10 +29,6 @@ def _config(model: str) -> GroqConfig | None:
     if not key:
         return None
     return GroqConfig(api_key=key, model=model, base_url=settings.groq_base_url, timeout=settings.llm_timeout)
-
-
-def _digest(config: GroqConfig) -> str:
-    return hashlib.sha256(f"{config.api_key}|{config.base_url}".encode()).hexdigest()
 
 
 def _use_key() -> None:
@@ -70,7 +65,7 @@ def model_section(model: str) -> str:
         st.caption(f"Model: {model} (add a key to list the models your account has).")
         return model
     try:
-        models = _models(config, _digest(config))
+        models = _models(config, secret_digest(config.api_key, config.base_url))
         listed = True
     except LLMError as exc:
         st.warning(f"Could not list your models: {exc} Showing the usual ones.")
