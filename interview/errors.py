@@ -15,7 +15,9 @@
     │       └── LLMPaused          the circuit breaker is open: the LLM is not called for a while
     ├── SessionError               the session cannot do what was asked
     │   ├── SessionFinished        the interview is over; start a new one
-    │   └── TurnNotFound           an edit names a turn that does not exist or is not an answer
+    │   ├── TurnNotFound           an edit names a turn that does not exist or is not an answer
+    │   ├── NotCodingQuestion      code was sent while the open question is not a coding exercise
+    │   └── CodeExecutionDisabled  Run was pressed on a server with code execution turned off
     ├── StoreError                 a session could not be saved or loaded
     ├── SpeechError                speech could not be transcribed or spoken
     │   └── SpeechUnavailable      no speech engine / model here: carry on in text
@@ -57,6 +59,14 @@ class SessionFinished(SessionError):
 
 class TurnNotFound(SessionError):
     """The turn to edit does not exist or was not an answer."""
+
+
+class NotCodingQuestion(SessionError):
+    """Code was sent while the open question is not a coding exercise."""
+
+
+class CodeExecutionDisabled(SessionError):
+    """Code execution is turned off on this server (INTERVIEW_CODE_EXECUTION=off)."""
 
 
 class StoreError(InterviewError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,7 @@ class Kind(StrEnum):
     behavioral = "behavioral"
     technical = "technical"
     situational = "situational"
+    coding = "coding"
 
 
 class Intent(StrEnum):
@@ -36,6 +37,7 @@ class Intent(StrEnum):
     manipulation = "manipulation"
     empty = "empty"
     gibberish = "gibberish"
+    code = "code"  # a code submission from the editor (never detected from chat text)
 
 
 class TalkingPoint(Strict):
@@ -169,8 +171,72 @@ class Turn(Strict):
     truncated: bool = False
     edited: bool = False
     notice: str = Field(default="", description="What the candidate was told about this turn (e.g. a fallback).")
-    input_mode: Literal["typed", "voice"] = "typed"
+    input_mode: Literal["typed", "voice", "code"] = "typed"
     delivery: DeliveryMetrics | None = Field(default=None, description="Measured delivery of a spoken message.")
+
+
+class CaseResult(BaseModel):
+    """One visible test case as run: what went in, what was expected, what came back."""
+
+    input: list[Any]
+    expected: Any
+    actual: Any = None
+    ok: bool
+    error: str = ""
+    output: str = Field(default="", description="What the code printed during this case (capped).")
+    ms: float = 0.0
+
+
+Verdict = Literal["passed", "failed", "timeout", "memory", "crashed", "error"]
+
+
+class TestReport(BaseModel):
+    """The result of running code against a problem's tests."""
+
+    __test__ = False  # not a pytest class
+
+    verdict: Verdict
+    message: str = ""
+    cases: list[CaseResult] = Field(default_factory=list, description="Per-case results ('run' only; 'submit' shows counts).")
+    passed: int = 0
+    total: int = 0
+    first_failure: str | None = None
+    stdout: str = ""
+    stderr: str = ""
+    duration_ms: float = 0.0
+    large_ms: float | None = Field(default=None, description="Time of the large hidden input, when the problem has one.")
+
+
+class CodeAttempt(Strict):
+    """One press of Run or Submit: the code and how it did."""
+
+    mode: Literal["run", "submit"]
+    language: Literal["python", "javascript"]
+    code: str
+    verdict: Verdict | Literal["not_run"] = Field(description="'not_run' when code execution is disabled on the server.")
+    passed: int = 0
+    total: int = 0
+    message: str = ""
+    first_failure: str | None = None
+    large_ms: float | None = None
+    reference_large_ms: float | None = Field(default=None, description="The reference solution's time on the same large input.")
+    at: str = ""
+    turn: int | None = Field(default=None, description="The turn a submission created.")
+
+
+class CodeWork(Strict):
+    """A coding question's editor state and attempts."""
+
+    problem_id: str
+    language: Literal["python", "javascript"] = "python"
+    draft: str = Field(default="", description="The latest code seen from the editor.")
+    attempts: list[CodeAttempt] = Field(default_factory=list)
+    last_run: TestReport | None = None
+
+    @property
+    def submissions(self) -> list[CodeAttempt]:
+        """Return the Submit attempts, oldest first."""
+        return [a for a in self.attempts if a.mode == "submit"]
 
 
 class AskedQuestion(Strict):
@@ -183,6 +249,7 @@ class AskedQuestion(Strict):
     answers: list[int] = Field(default_factory=list, description="Turn indexes of scored answers.")
     status: Literal["open", "answered", "skipped", "unanswered"] = "open"
     assessment: Assessment | None = None
+    code: CodeWork | None = Field(default=None, description="Set for a coding question.")
 
 
 class InterviewOptions(Strict):
@@ -195,6 +262,7 @@ class InterviewOptions(Strict):
     start_difficulty: int = Field(default=2, ge=1, le=5)
     seed: int = 0
     candidate_name: str = Field(default="", max_length=80)
+    coding_questions: int = Field(default=0, ge=0, le=5, description="Coding exercises among the questions (technical roles only).")
 
 
 class SessionState(Strict):
@@ -240,6 +308,26 @@ class Highlight(Strict):
     question_index: int | None = None
 
 
+class CodingReport(Strict):
+    """How the code did on a coding question."""
+
+    problem: str
+    language: str
+    verdict: str = Field(description="Of the last submission; 'not_submitted' or 'not_run' when there is no result.")
+    passed: int = 0
+    total: int = 0
+    first_failure: str | None = None
+    submissions: int = 0
+    runs: int = 0
+    large_ms: float | None = None
+    reference_large_ms: float | None = None
+    expected_time: str
+    expected_space: str
+    stated_time: str | None = None
+    stated_space: str | None = None
+    code: str = ""
+
+
 class QuestionReport(Strict):
     """The report's entry for one asked question."""
 
@@ -254,6 +342,7 @@ class QuestionReport(Strict):
     dimensions: list[DimensionScore] = Field(default_factory=list)
     missing_points: list[str] = Field(default_factory=list)
     model_answer: list[str] = Field(default_factory=list)
+    coding: CodingReport | None = None
 
 
 class CommunicationStats(Strict):

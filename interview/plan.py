@@ -6,6 +6,7 @@ import random
 from functools import lru_cache
 
 from .bank import GENERAL_ROLE, find_role, load_bank
+from .coding.flow import coding_slots
 from .generic import custom_role, key_terms, nearest_roles, with_job_terms
 from .models import InterviewOptions, Kind, Question, Role
 
@@ -18,16 +19,20 @@ def resolve_role(options: InterviewOptions) -> Role:
     return find_role(options.role) or custom_role(options.role, options.job_description)
 
 
-def kinds_plan(options: InterviewOptions) -> list[Kind]:
-    """Spread the chosen kinds over the interview, evenly, in an order fixed by the seed."""
-    kinds = sorted(set(options.kinds) or set(Kind), key=lambda k: k.value)
+def kinds_plan(options: InterviewOptions, *, technical: bool = False) -> list[Kind]:
+    """Spread the chosen kinds over the interview, evenly, in an order fixed by the seed; coding exercises
+    (technical roles only, ``options.coding_questions`` of them) go in spread-out places after the first."""
+    slots = coding_slots(options.num_questions, options.coding_questions, technical)
+    kinds = sorted((set(options.kinds) or set(Kind)) - {Kind.coding}, key=lambda k: k.value) or [Kind.technical]
     rng = random.Random(f"plan:{options.seed}")
-    plan = [kinds[i % len(kinds)] for i in range(options.num_questions)]
+    plan = [kinds[i % len(kinds)] for i in range(options.num_questions - len(slots))]
     rng.shuffle(plan)
     # Open with a behavioral question when there is one: it is the usual, gentler start.
     if Kind.behavioral in plan and plan[0] is not Kind.behavioral:
         i = plan.index(Kind.behavioral)
         plan[0], plan[i] = plan[i], plan[0]
+    for slot in slots:
+        plan.insert(slot, Kind.coding)
     return plan
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from .models import AskedQuestion, CommunicationStats, Highlight, QuestionReport, Report, SessionState
-from .rubric import DIMENSIONS, LABELS
+from .coding.assess import last_submission, stated_complexity
+from .coding.flow import explanation, problem_of
+from .models import AskedQuestion, CodingReport, CommunicationStats, Highlight, QuestionReport, Report, SessionState
+from .rubric import CODING_DIMENSIONS, DIMENSIONS, LABELS
 from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count
 
 ADVICE = {
@@ -13,6 +15,10 @@ ADVICE = {
     "specificity": "Add numbers, time frames, tools and outcomes: '30% fewer tickets in two months' beats 'it improved'.",
     "ownership": "Say what you did yourself: 'I decided', 'I built', not only 'we'.",
     "clarity": "Keep answers to one to two minutes; shorter sentences, fewer fillers and hedges.",
+    "correctness": "Run the examples, then add your own edge cases (empty, one element, duplicates, extremes) before you submit.",
+    "efficiency": "Say the time and space complexity out loud, then ask whether a hash map, two pointers or sorting beats it.",
+    "code_clarity": "Use names that say what a value holds, return early instead of nesting, keep functions short.",
+    "explanation": "Walk through the approach, why it works, its complexity and the edge cases, in that order.",
 }
 
 
@@ -25,7 +31,7 @@ def build_report(state: SessionState) -> Report:
     """Compute the report from the per-question assessments; nothing is invented."""
     entries = [_entry(state, i, a) for i, a in enumerate(state.asked)]
     scored = [(a, e) for a, e in zip(state.asked, entries, strict=True) if a.assessment is not None]
-    dims = {d: round(sum(a.assessment.dimension(d).score for a, _ in scored) / len(scored), 2) for d in DIMENSIONS} if scored else {}
+    dims = _dimension_means([a.assessment for a, _ in scored])
     overall = round(sum(a.assessment.overall for a, _ in scored) / len(scored)) if scored else None
     notes = _notes(state, len(scored))
     report = Report(
@@ -38,6 +44,20 @@ def build_report(state: SessionState) -> Report:
     if state.summary:
         return report.model_copy(update={"summary": state.summary, "summary_source": state.summary_source or "code"})
     return report.model_copy(update={"summary": narrative(report), "summary_source": "code"})
+
+
+def _dimension_means(assessments) -> dict[str, float]:
+    """Mean score per dimension over the assessments that have it (talk questions and coding ones differ)."""
+    out = {}
+    for d in (*DIMENSIONS, *CODING_DIMENSIONS):
+        scores = [dim.score for a in assessments for dim in a.dimensions if dim.dimension == d]
+        if scores:
+            out[d] = round(sum(scores) / len(scores), 2)
+    return out
+
+
+def _has(asked: AskedQuestion, dim: str) -> bool:
+    return any(d.dimension == dim for d in asked.assessment.dimensions)
 
 
 def narrative(report: Report) -> str:
@@ -71,7 +91,22 @@ def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionRep
         status=asked.status, answer=answer_text(state, asked), follow_ups=asked.follow_ups,
         score=a.overall if a else None, dimensions=a.dimensions if a else [],
         missing_points=a.missing_points if a else [], model_answer=asked.question.model_answer,
+        coding=_coding(state, asked) if asked.code is not None else None,
     )
+
+
+def _coding(state: SessionState, asked: AskedQuestion) -> CodingReport:
+    problem, work = problem_of(asked), asked.code
+    last = last_submission(work)
+    stated = stated_complexity(explanation(state, asked))
+    verdict = last.verdict if last else "not_submitted"
+    return CodingReport(problem=problem.title, language=last.language if last else work.language, verdict=verdict,
+                        passed=last.passed if last else 0, total=last.total if last else 0,
+                        first_failure=last.first_failure if last else None, submissions=len(work.submissions),
+                        runs=sum(a.mode == "run" for a in work.attempts), large_ms=last.large_ms if last else None,
+                        reference_large_ms=last.reference_large_ms if last else None, expected_time=problem.complexity.time,
+                        expected_space=problem.complexity.space, stated_time=stated.time, stated_space=stated.space,
+                        code=last.code if last else work.draft)
 
 
 def _strengths(scored) -> list[Highlight]:
@@ -97,7 +132,7 @@ def _improvements(scored, dims: dict[str, float]) -> list[Highlight]:
     for dim in sorted(dims, key=lambda d: dims[d])[:3]:
         if dims[dim] >= 4:
             break
-        asked, entry = min(scored, key=lambda ae: ae[0].assessment.dimension(dim).score)
+        asked, entry = min((ae for ae in scored if _has(ae[0], dim)), key=lambda ae: ae[0].assessment.dimension(dim).score)
         d = asked.assessment.dimension(dim)
         q = d.evidence[0].quote if d.evidence else _first_words(entry.answer)
         out.append(Highlight(title=LABELS[dim], detail=f"{d.rationale} {ADVICE[dim]}", quote=q, question_index=entry.index))
@@ -189,6 +224,8 @@ def report_markdown(report: Report) -> str:
     for q in report.questions:
         lines += [f"### {q.index + 1}. {escape_markdown(q.question)}", "", f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
                   + (f", **score {q.score}/100**" if q.score is not None else ""), ""]
+        if q.coding is not None:
+            lines += _coding_markdown(q.coding)
         if q.answer:
             lines += ["Your answer:", "", "```text", q.answer.replace("```", "'''"), "```", ""]
         lines += [f"- {d.dimension}: {d.score}/5: {d.rationale}" for d in q.dimensions]
@@ -196,6 +233,30 @@ def report_markdown(report: Report) -> str:
             lines += ["", "Missing: " + "; ".join(q.missing_points)]
         lines += ["", "Model answer outline:", ""] + [f"- {m}" for m in q.model_answer] + [""]
     return "\n".join(lines)
+
+
+def coding_result(c: CodingReport) -> str:
+    """One line on how the code did."""
+    if c.verdict == "not_submitted":
+        return "No code was submitted."
+    if c.verdict == "not_run":
+        return "Code submitted but not run: code execution is turned off on this server."
+    result = f"{c.passed}/{c.total} tests passed" if c.verdict in ("passed", "failed") else f"verdict: {c.verdict}"
+    if c.first_failure and c.verdict != "passed":
+        result += f"; first failure: {c.first_failure}"
+    if c.large_ms is not None:
+        ref = f" (reference {c.reference_large_ms:.0f} ms)" if c.reference_large_ms is not None else ""
+        result += f"; large input {c.large_ms:.0f} ms{ref}"
+    return result + f"; {c.submissions} submission(s), {c.runs} run(s)."
+
+
+def _coding_markdown(c: CodingReport) -> list[str]:
+    stated = f"you said {c.stated_time or 'nothing'} time, {c.stated_space or 'nothing'} space"
+    lines = [f"Coding exercise **{escape_markdown(c.problem)}** in {c.language}: {escape_markdown(coding_result(c))}  ",
+             f"Complexity: expected {c.expected_time} time and {c.expected_space} space; {escape_markdown(stated)}.", ""]
+    if c.code:
+        lines += ["Your code:", "", "```" + c.language, c.code.replace("```", "'''"), "```", ""]
+    return lines
 
 
 def _md_quote(text: str) -> str:

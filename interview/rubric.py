@@ -13,13 +13,17 @@ from .models import Assessment, DimensionScore, Evidence, Kind, Question, Talkin
 from .text import HEDGES, content_stems, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
 
 DIMENSIONS = ("relevance", "depth", "structure", "specificity", "ownership", "clarity")
+CODING_DIMENSIONS = ("correctness", "efficiency", "code_clarity", "explanation")  # scored in interview/coding/assess.py
 LABELS = {"relevance": "Relevance", "depth": "Depth / role knowledge", "structure": "Structure",
-          "specificity": "Specificity", "ownership": "Ownership", "clarity": "Clarity & concision"}
+          "specificity": "Specificity", "ownership": "Ownership", "clarity": "Clarity & concision",
+          "correctness": "Correctness (tests)", "efficiency": "Efficiency", "code_clarity": "Code clarity",
+          "explanation": "Explaining your solution"}
 WEIGHTS = {
     Kind.behavioral: {"relevance": 1.0, "depth": 1.5, "structure": 1.0, "specificity": 1.0, "ownership": 1.0, "clarity": 0.75},
     Kind.technical: {"relevance": 1.0, "depth": 2.0, "structure": 1.0, "specificity": 0.75, "ownership": 0.5, "clarity": 0.75},
     Kind.situational: {"relevance": 1.0, "depth": 1.5, "structure": 1.0, "specificity": 0.75, "ownership": 0.75, "clarity": 0.75},
 }
+WEIGHTS[Kind.coding] = WEIGHTS[Kind.technical]  # a coding question's chat answers, when scored as talk alone
 OFF_QUESTION_CAP = 20  # an answer that does not address the question cannot score above this
 
 STAR = {

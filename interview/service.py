@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .bank import find_role, load_bank
-from .engines.base import Chunk, Interviewer, Notice, StreamingInterviewer, get_engine
-from .errors import SessionError, SessionFinished, TurnNotFound
+from .coding import flow
+from .coding.judge import Judge, SandboxJudge
+from .engines.base import Chunk, CodingInterviewer, Interviewer, Notice, StreamingInterviewer, get_engine
+from .errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
-from .models import DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, Turn
+from .models import AskedQuestion, CodeAttempt, DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, TestReport, Turn
 from .plan import kinds_plan, resolve_role
 from .report import build_report, summary_facts
 from .store import MemoryStore, SessionStore
@@ -85,20 +87,30 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+LANGUAGES = ("python", "javascript")
+MAX_CODE_CHARS = 20_000
+_SANDBOX = object()
+
+
 class InterviewService:
-    """Runs interviews on one engine and keeps every turn in a store."""
+    """Runs interviews on one engine and keeps every turn in a store.
+
+    ``judge`` runs candidates' code (default: the sandbox); ``None`` turns code execution off, and
+    submissions are then recorded and discussed but never run.
+    """
 
     def __init__(self, engine: Interviewer | None = None, store: SessionStore | None = None,
-                 *, max_message_chars: int = 4000) -> None:
+                 *, max_message_chars: int = 4000, judge: Judge | None | object = _SANDBOX) -> None:
         self.engine = engine or get_engine("offline")
         self.store = store or MemoryStore()
         self.max_message_chars = max_message_chars
+        self.judge: Judge | None = SandboxJudge() if judge is _SANDBOX else judge  # type: ignore[assignment]
 
     def start(self, options: InterviewOptions) -> SessionState:
         """Plan an interview, ask the first question, save it, and return the new session."""
         role = resolve_role(options)
         state = SessionState(id=uuid.uuid4().hex, created_at=_now(), options=options, role=role,
-                             engine=self.engine.name, kinds_plan=kinds_plan(options), difficulty=options.start_difficulty)
+                             engine=self.engine.name, kinds_plan=kinds_plan(options, technical=role.technical), difficulty=options.start_difficulty)
         state.opening = self.engine.open(state)
         return self._save(state)
 
@@ -144,6 +156,43 @@ class InterviewService:
         work.pending, work.pending_delivery = None, None
         return SubmitResult(state=self._save(work), turn=turn, notice=notice)
 
+    # --- coding questions -------------------------------------------------------------------
+    def run_code(self, state: SessionState, code: str, language: str) -> tuple[SessionState, TestReport]:
+        """Run code against the open coding question's visible tests; the run and its results are saved."""
+        if self.judge is None:
+            raise CodeExecutionDisabled("Code execution is turned off on this server, so Run is not available. "
+                                        "Submit still sends your code to the interviewer.")
+        code, language = _check_code(code, language)
+        work = _copy(state)
+        current = _coding(work)
+        report = self.judge.run(flow.problem_of(current), code, language, "run")
+        current.code.draft, current.code.language, current.code.last_run = code, language, report
+        current.code.attempts.append(CodeAttempt(mode="run", language=language, code=code, verdict=report.verdict, passed=report.passed,
+                                                 total=report.total, message=report.message, first_failure=report.first_failure, at=_now()))
+        return self._save(work), report
+
+    def submit_code(self, state: SessionState, code: str, language: str) -> SubmitResult:
+        """Run code against the hidden tests (when execution is on), record the submission as a turn, and reply.
+
+        The code is saved as the draft before it runs, so a crash mid-run loses nothing.
+        """
+        code, language = _check_code(code, language)
+        work = _copy(state)
+        current = _coding(work)
+        current.code.draft, current.code.language = code, language
+        self._save(work)
+        attempt = CodeAttempt(mode="submit", language=language, code=code, verdict="not_run", at=_now())
+        if self.judge is not None:
+            problem = flow.problem_of(current)
+            report = self.judge.run(problem, code, language, "submit")
+            reference = self.judge.reference_large_ms(problem, language) if report.large_ms is not None else None
+            attempt = attempt.model_copy(update={"verdict": report.verdict, "passed": report.passed, "total": report.total,
+                                                 "message": report.message, "first_failure": report.first_failure,
+                                                 "large_ms": report.large_ms, "reference_large_ms": reference})
+        engine = self.engine if isinstance(self.engine, CodingInterviewer) else get_engine("offline")
+        turn = engine.code_turn(work, attempt)
+        return SubmitResult(state=self._save(work), turn=turn)
+
     def edit_answer(self, state: SessionState, turn_index: int, text: str) -> SessionState:
         """Correct the transcript of an earlier answer; its question is re-scored and the report follows."""
         if not 0 <= turn_index < len(state.turns) or not state.turns[turn_index].scored:
@@ -155,6 +204,12 @@ class InterviewService:
         turn = work.turns[turn_index]
         turn.message, turn.edited = text, True
         asked = work.asked[turn.question_index]
+        if asked.code is not None:  # a coding question's explanation: re-score the whole exercise
+            asked.assessment = flow.assess(work, asked)
+            for i in asked.answers:
+                work.turns[i].score = asked.assessment.overall
+            work.summary, work.summary_source = "", ""
+            return self._save(work)
         for k, i in enumerate(asked.answers):
             if i >= turn_index:  # each answer turn's score is the question's score up to that turn
                 so_far = "\n".join(work.turns[j].message for j in asked.answers[: k + 1])
@@ -172,7 +227,7 @@ class InterviewService:
         work = _copy(state)
         if work.status != "finished":
             if (current := work.current) is not None:
-                current.status = "answered" if current.answers else "unanswered"
+                current.status = "answered" if flow.attempted(current) else "unanswered"
             work.status = "finished"
         summarize = getattr(self.engine, "summarize", None)
         report = build_report(work)
@@ -193,6 +248,24 @@ class InterviewService:
         state.updated_at = _now()
         self.store.save(state)
         return state
+
+
+def _check_code(code: object, language: object) -> tuple[str, str]:
+    if language not in LANGUAGES:
+        raise SessionError(f"Language {language!r} is not supported: choose Python or JavaScript.")
+    if not isinstance(code, str) or not code.strip():
+        raise SessionError("The editor is empty: write your solution first.")
+    if len(code) > MAX_CODE_CHARS:
+        raise SessionError(f"The code is longer than {MAX_CODE_CHARS:,} characters; a solution here needs far less.")
+    return code, str(language)
+
+
+def _coding(state: SessionState) -> AskedQuestion:
+    if state.status == "finished" or state.current is None:
+        raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
+    if state.current.code is None:
+        raise NotCodingQuestion("The current question is not a coding exercise: answer it in the chat.")
+    return state.current
 
 
 def current_prompt(state: SessionState) -> str:

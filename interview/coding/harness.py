@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
+from ..models import CaseResult, TestReport
 from .problems import Problem, TestCase
 from .runner import Limits, SandboxPool, run_untrusted
 
@@ -26,31 +25,6 @@ MARKER = "@@RESULTS@@"
 CASE_OUTPUT_CAP = 2_000  # characters of the candidate's own output kept per case
 ACTUAL_CAP = 2_000  # a returned value longer than this (as JSON) is summarised: the whole report must fit the output cap
 OUTPUT_CAP = 8_000  # characters of stdout / stderr kept in the report
-
-
-class CaseResult(BaseModel):
-    input: list[Any]
-    expected: Any
-    actual: Any = None
-    ok: bool
-    error: str = ""
-    output: str = ""
-    ms: float = 0.0
-
-
-class TestReport(BaseModel):
-    __test__ = False  # not a pytest class
-
-    verdict: Literal["passed", "failed", "timeout", "memory", "crashed", "error"]
-    message: str = ""
-    cases: list[CaseResult] = []  # visible ("run") only
-    passed: int = 0
-    total: int = 0
-    first_failure: str | None = None
-    stdout: str = ""
-    stderr: str = ""
-    duration_ms: float = 0.0
-    large_ms: float | None = None
 
 
 _PY_HARNESS = '''

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ..errors import EngineUnavailable
-from ..models import Assessment, Question, Role, SessionState, Turn
+from ..models import Assessment, CodeAttempt, Question, Role, SessionState, Turn
 from ..settings import Settings
 from .groq_client import GroqConfig
 
@@ -56,6 +56,15 @@ class StreamingInterviewer(Interviewer, Protocol):
 
     def summarize(self, state: SessionState, facts: dict) -> str | None:
         """Return a short narrative for the report, or None to use the one made in code."""
+        ...
+
+
+@runtime_checkable
+class CodingInterviewer(Interviewer, Protocol):
+    """An interviewer that can run coding questions (code submitted from the editor)."""
+
+    def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
+        """Record a judged submission on the open coding question, score it, and reply."""
         ...
 
 

@@ -21,14 +21,15 @@ from pydantic import ValidationError
 from .. import prompts
 from ..errors import LLMConnectionError, LLMError, LLMOutputError, LLMPaused, LLMTimeout
 from ..intents import IntentContext, detect_intent
-from ..models import AskedQuestion, Assessment, Intent, Question, Role, SessionState, Turn
+from ..coding.flow import is_coding, new_asked
+from ..models import AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, Turn
 from ..plan import next_difficulty
 from ..rubric import analyze
 from .base import Chunk, Notice
 from .groq_client import translate
 from .llm_context import MAX_FOLLOW_UPS, dumps, fence, next_options, opening_context, rescore_context, turn_context
 from .llm_output import OpeningOut, Scored, SpokenStreamer, TurnOut, describe, extract_json, to_assessment
-from .offline import OfflineInterviewer, context_stems, record_turn
+from .offline import OfflineInterviewer, ask_words, context_stems, record_turn
 from .resilience import CircuitBreaker, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class LLMInterviewer:
     def open(self, state: SessionState) -> str:
         """Ask the first question (a bank question in the model's words); offline words if the call fails."""
         question = self.fallback.pick(state)
-        if question is None:
+        if question is None or is_coding(question):  # a coding exercise opens as written
             return self.fallback.open(state)
         messages = [SystemMessage(prompts.OPENING_SYSTEM),
                     HumanMessage(prompts.OPENING_TEMPLATE.format(context=dumps(opening_context(state, question))))]
@@ -85,7 +86,7 @@ class LLMInterviewer:
         if current is None:
             raise ValueError("stream() needs an open question; the session service checks this")
         detected = detect_intent(message, IntentContext(relevant_stems=set(context_stems(state, current)))).intent
-        if detected in IN_CODE:
+        if detected in IN_CODE or current.code is not None:
             turn = self.fallback.respond(state, message)
             yield turn.reply
             return turn
@@ -109,6 +110,10 @@ class LLMInterviewer:
             yield Notice(notice)
             yield turn.reply
             return turn
+
+    def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
+        """Record a judged submission; the coding exercise's decisions and words are made in code."""
+        return self.fallback.code_turn(state, attempt)
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
         """Score an answer with the model (quotes verified, overall computed); the rubric in code if that fails."""
@@ -199,8 +204,12 @@ class LLMInterviewer:
             state.hints_given = 0
             exemplar = offered.get(out.next_question_id or "") or next(iter(offered.values()))
             asked_before = {" ".join(a.question.text.lower().split()) for a in state.asked}
-            ask = ask if len(ask) >= 10 and " ".join(ask.lower().split()) not in asked_before else exemplar.text
-            state.asked.append(AskedQuestion(question=exemplar.model_copy(update={"text": ask}), difficulty=state.difficulty))
+            if is_coding(exemplar):  # a coding exercise is put exactly as written, with what to do in the editor
+                state.asked.append(new_asked(exemplar, state.difficulty))
+                ask = ask_words(exemplar)
+            else:
+                ask = ask if len(ask) >= 10 and " ".join(ask.lower().split()) not in asked_before else exemplar.text
+                state.asked.append(AskedQuestion(question=exemplar.model_copy(update={"text": ask}), difficulty=state.difficulty))
         elif action == "end":
             current.status = "answered" if current.answers else ("skipped" if intent is Intent.skip else "unanswered")
             state.status = "finished"

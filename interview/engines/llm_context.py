@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 
-from ..models import AskedQuestion, Question, SessionState
+from ..coding.flow import pick_problem
+from ..models import AskedQuestion, Kind, Question, SessionState
 from ..plan import choose_question, question_pool
 
 MAX_FOLLOW_UPS = 2
@@ -64,6 +65,9 @@ def next_options(state: SessionState) -> dict[str, Question]:
     step = len(state.asked)
     if step >= state.planned:
         return {}
+    if state.kinds_plan[step] is Kind.coding:  # a coding exercise comes from the problem bank, asked as written
+        problem = pick_problem(state)
+        return {"same": problem} if problem is not None else {}
     pool = question_pool(state.role, state.options)
     used = {a.question.id for a in state.asked}
     options: dict[str, Question] = {}

@@ -81,6 +81,8 @@ class TurnOut(Scored):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo):
         ctx = info.context or {}
+        if self.intent is Intent.code:
+            raise ValueError("intent 'code' is only for submissions from the editor; classify the message as another intent")
         if self.intent is Intent.answer and self.scores is None:
             raise ValueError("intent 'answer' needs 'scores' for all six dimensions")
         allowed = ACTIONS.get(self.intent, ("stay",))

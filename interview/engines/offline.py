@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..coding.flow import INSTRUCTIONS, CodingTurns, attempted, new_asked, pick_problem
 from ..intents import Detection, IntentContext, detect_intent
-from ..models import AskedQuestion, Assessment, Intent, Question, Role, SessionState, TalkingPoint, Turn
+from ..models import AskedQuestion, Assessment, Intent, Kind, Question, Role, SessionState, TalkingPoint, Turn
 from ..plan import choose_question, next_difficulty, question_pool
 from ..rubric import analyze
 from ..text import content_stems
@@ -19,7 +20,7 @@ def _stems(blob: str) -> frozenset[str]:
     return frozenset(content_stems(blob))
 
 
-class OfflineInterviewer:
+class OfflineInterviewer(CodingTurns):
     """Runs the whole interview from the question bank with rubric scoring; needs no key."""
 
     name = "offline"
@@ -30,12 +31,12 @@ class OfflineInterviewer:
         if question is None:
             state.status = "finished"
             return "I have no questions for this role; please choose another."
-        state.asked.append(AskedQuestion(question=question, difficulty=state.difficulty))
+        state.asked.append(new_asked(question, state.difficulty))
         who = f", {state.options.candidate_name}" if state.options.candidate_name else ""
         return (f"Hi{who}! I'll be your interviewer for this {state.role.name} practice interview. "
                 f"I'll ask {state.planned} questions, one at a time, and follow up where I'd like to hear more. "
                 "You can ask me to rephrase a question, give a hint, repeat it, skip it, or end early at any time.\n\n"
-                f"First question: {question.text}")
+                f"First question: {ask_words(question)}")
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
         """Score an answer with the rubric."""
@@ -47,6 +48,8 @@ class OfflineInterviewer:
         if current is None:
             raise ValueError("respond() needs an open question; the session service checks this")
         detection = detect_intent(message, IntentContext(relevant_stems=set(context_stems(state, current))))
+        if current.code is not None and (turn := self.coding_respond(state, current, message, detection.intent)) is not None:
+            return turn
         handler = getattr(self, f"_on_{detection.intent.value}")
         return handler(state, current, message, detection)
 
@@ -78,7 +81,7 @@ class OfflineInterviewer:
         return self._turn(state, current, message, Intent.skip, f"No problem, let's move on. {reply}", action)
 
     def _on_end(self, state, current, message, _):
-        current.status = "answered" if current.answers else "unanswered"
+        current.status = "answered" if attempted(current) else "unanswered"
         state.status = "finished"
         reply = "Understood, let's stop here. Your feedback report is ready."
         return self._turn(state, current, message, Intent.end, reply, "end")
@@ -143,16 +146,18 @@ class OfflineInterviewer:
         if len(state.asked) >= state.planned or (question := self.pick(state)) is None:
             state.status = "finished"
             return "That was my last question. Thank you! Your feedback report is ready.", "end"
-        state.asked.append(AskedQuestion(question=question, difficulty=state.difficulty))
+        state.asked.append(new_asked(question, state.difficulty))
         step = ("Let's step it up a level. " if state.difficulty > before else
                 "Let's try one at a gentler level. " if state.difficulty < before else "")
-        return f"{step}Next question: {question.text}", "next_question"
+        return f"{step}Next question: {ask_words(question)}", "next_question"
 
     def pick(self, state: SessionState) -> Question | None:
         """Choose the next question from the bank for the planned kind at the current difficulty."""
         step = len(state.asked)
         if step >= state.planned:
             return None
+        if state.kinds_plan[step] is Kind.coding:
+            return pick_problem(state)
         used = {a.question.id for a in state.asked}
         return choose_question(question_pool(state.role, state.options), state.kinds_plan[step], state.difficulty,
                                used, seed=state.options.seed, step=step, primary_role=state.role.id)
@@ -194,6 +199,11 @@ def context_stems(state: SessionState, current: AskedQuestion) -> frozenset[str]
     """Return the word stems that make a message relevant to the current question (for intent detection)."""
     q = current.question
     return _stems(" ".join([q.text, q.clarification, *state.role.keywords, *(k for p in q.points for k in p.keywords)]))
+
+
+def ask_words(question: Question) -> str:
+    """How a question is put: a coding exercise comes with what to do in the editor."""
+    return f"{question.text}\n\n{INSTRUCTIONS}" if question.kind is Kind.coding else question.text
 
 
 def _prompt(current: AskedQuestion) -> str:
