@@ -23,6 +23,8 @@ from interview import (
     StoreError,
     engine_from_settings,
 )
+from interview.coding import network_isolated
+from interview.coding.judge import judge_from_settings
 from interview.errors import SpeechError
 from interview.speech import stt, tts
 
@@ -55,10 +57,11 @@ def get_settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _shared_service(_settings: Settings, engine: str, model: str, data_dir: str, max_chars: int, digest: str) -> InterviewService:
+def _shared_service(_settings: Settings, engine: str, model: str, data_dir: str, max_chars: int, digest: str,
+                    execution: bool = True) -> InterviewService:
     """One service per server and engine choice, on the server's own key (the breaker is shared: an outage is too)."""
     return InterviewService(engine_from_settings(_settings, name=engine, model=model), JsonFileStore(data_dir),
-                            max_message_chars=max_chars)
+                            max_message_chars=max_chars, judge=judge_from_settings(_settings))
 
 
 def secret_digest(*parts: object) -> str:
@@ -90,13 +93,16 @@ def get_service() -> InterviewService:
             if st.session_state.get("app_service_tag") != tag:
                 st.session_state["app_service"] = InterviewService(
                     engine_from_settings(settings, name="groq", api_key=user_key, model=model),
-                    JsonFileStore(settings.data_dir), max_message_chars=settings.max_message_chars)
+                    JsonFileStore(settings.data_dir), max_message_chars=settings.max_message_chars,
+                    judge=judge_from_settings(settings))
                 st.session_state["app_service_tag"] = tag
             return st.session_state["app_service"]
-        return _shared_service(settings, engine, model, str(settings.data_dir), settings.max_message_chars, _digest(settings))
+        return _shared_service(settings, engine, model, str(settings.data_dir), settings.max_message_chars, _digest(settings),
+                               settings.code_execution)
     except EngineUnavailable as exc:  # e.g. the AI interviewer chosen but no key: carry on offline, and say so
         st.sidebar.warning(f"{exc} The offline interviewer is running instead.")
-        return _shared_service(settings, "offline", model, str(settings.data_dir), settings.max_message_chars, "")
+        return _shared_service(settings, "offline", model, str(settings.data_dir), settings.max_message_chars, "",
+                               settings.code_execution)
     except InterviewError as exc:
         st.error(str(exc))
         st.stop()
@@ -205,11 +211,29 @@ def engine_status(service: InterviewService) -> None:
                    f"({breaker.reason.rstrip('.')}). The offline interviewer answers meanwhile.")
 
 
+@st.cache_resource(show_spinner=False)
+def _network_cut() -> bool:
+    """Ask once per server whether the sandbox's children have no network (this starts its worker pool)."""
+    return network_isolated()
+
+
+def code_runner_status(execution: bool) -> str:
+    """Say whether candidates' code runs here, and whether its sandbox is cut off from the network."""
+    if not execution:
+        return "Code runner: code execution off"
+    try:
+        cut = _network_cut()
+    except InterviewError as exc:  # not cached: the next page view asks again
+        return f"Code runner: unavailable ({exc})"
+    return "Code runner: network cut" if cut else "Code runner: network NOT cut (no namespace support)"
+
+
 def sidebar(service: InterviewService, *, queue: bool = False) -> None:
     """Show the engine, progress, difficulty and the hint / skip / end buttons."""
     state = st.session_state.get("iv_state")
     with st.sidebar:
         engine_status(service)
+        st.caption(code_runner_status(service.judge is not None))
         if state is None:
             st.caption("No interview in progress.")
             return

@@ -7,18 +7,23 @@
     GET   /sessions/{id}                       the whole session state
     POST  /sessions/{id}/messages              {"message": "..."} -> the interviewer's turn
     PATCH /sessions/{id}/turns/{index}         {"text": "..."} -> correct an answer; re-scored
+    GET   /sessions/{id}/code                  the open coding exercise: statement, examples, starter code
+    POST  /sessions/{id}/code/run              {"code", "language"} -> the visible tests, case by case
+    POST  /sessions/{id}/code/submit           {"code", "language"} -> hidden-test counts and the interviewer's turn
     POST  /sessions/{id}/finish                end the interview -> report
     GET   /sessions/{id}/report[?format=markdown]
     POST  /evaluate                            {"role", "question", "answer"} -> score with evidence
 
 Errors come back as {"error": "..."} with 400 (bad input), 404 (unknown session or turn),
-409 (the interview has ended) or 422 (invalid fields).
+409 (the interview has ended, the open question is not a coding exercise, or code execution is turned
+off on this server), 422 (invalid fields) or 503 (the sandbox could not run the code; try again).
+A coding problem is shown without its hidden tests, reference or deliberately wrong solution.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.applications import Starlette
@@ -27,8 +32,10 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from .bank import builtin_roles
-from .errors import InterviewError, SessionFinished, StoreError, TurnNotFound
-from .models import InterviewOptions
+from .coding.flow import call, problem_of
+from .coding.problems import starter_code
+from .errors import CodeExecutionDisabled, InterviewError, NotCodingQuestion, SandboxError, SessionFinished, StoreError, TurnNotFound
+from .models import AskedQuestion, InterviewOptions, SessionState
 from .report import report_markdown
 from .service import InterviewService, current_prompt, evaluate_answer
 
@@ -49,6 +56,14 @@ class EditIn(BaseModel):
     text: str
 
 
+class CodeIn(BaseModel):
+    """Body of POST /sessions/{id}/code/run and /code/submit."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    language: Literal["python", "javascript"] = "python"
+
+
 class EvaluateIn(BaseModel):
     """Body of POST /evaluate."""
 
@@ -61,8 +76,10 @@ class EvaluateIn(BaseModel):
 def _status(exc: InterviewError) -> int:
     if isinstance(exc, (StoreError, TurnNotFound)):
         return 404
-    if isinstance(exc, SessionFinished):
+    if isinstance(exc, (SessionFinished, NotCodingQuestion, CodeExecutionDisabled)):
         return 409
+    if isinstance(exc, SandboxError):
+        return 503
     return 400
 
 
@@ -85,9 +102,31 @@ class _HTTPError(Exception):
 
 
 def _summary(state) -> dict:
+    current = state.current
     return {"id": state.id, "role": state.role.name, "status": state.status, "engine": state.engine,
             "question_number": len(state.asked), "planned": state.planned, "difficulty": state.difficulty,
-            "prompt": current_prompt(state)}
+            "prompt": current_prompt(state), "coding": current is not None and current.code is not None}
+
+
+def _open_coding(state: SessionState) -> AskedQuestion:
+    if state.status == "finished" or state.current is None:
+        raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
+    if state.current.code is None:
+        raise NotCodingQuestion("The current question is not a coding exercise: answer it with POST /sessions/{id}/messages.")
+    return state.current
+
+
+def _problem_view(asked: AskedQuestion, execution: bool) -> dict:
+    """What the candidate may see of the open coding problem (never its hidden tests or solutions), and the editor's state."""
+    problem, work = problem_of(asked), asked.code
+    return {"problem_id": problem.id, "title": problem.title, "difficulty": problem.difficulty, "topics": problem.topics,
+            "statement": problem.statement, "function": problem.function, "params": problem.params,
+            "signature": problem.signature.model_dump(),
+            "examples": [{"call": call(problem, e.args), **e.model_dump(mode="json")} for e in problem.examples],
+            "starter_code": {lang: starter_code(problem, lang) for lang in ("python", "javascript")},
+            "language": work.language, "draft": work.draft, "runs": len(work.attempts) - len(work.submissions),
+            "submissions": len(work.submissions), "last_run": work.last_run.model_dump(mode="json") if work.last_run else None,
+            "code_execution": execution}
 
 
 def create_app(service: InterviewService) -> Starlette:
@@ -117,6 +156,22 @@ def create_app(service: InterviewService) -> Starlette:
         state = service.edit_answer(service.resume(sid), int(request.path_params["index"]), body.text)
         return JSONResponse({**_summary(state), "turn": state.turns[int(request.path_params["index"])].model_dump(mode="json")})
 
+    async def code(request: Request):
+        asked = _open_coding(service.resume(request.path_params["sid"]))
+        return JSONResponse(_problem_view(asked, service.judge is not None))
+
+    async def run_code(request: Request):
+        body = await _body(request, CodeIn)
+        state, result = service.run_code(service.resume(request.path_params["sid"]), body.code, body.language)
+        return JSONResponse({**_summary(state), "run": result.model_dump(mode="json")})
+
+    async def submit_code(request: Request):
+        body = await _body(request, CodeIn)
+        result = service.submit_code(service.resume(request.path_params["sid"]), body.code, body.language)
+        attempt = result.state.asked[result.turn.question_index].code.submissions[-1]
+        return JSONResponse({**_summary(result.state), "turn": result.turn.model_dump(mode="json"),
+                             "submission": attempt.model_dump(mode="json", exclude={"code"})})
+
     async def finish(request: Request):
         sid = request.path_params["sid"]
         _, report = service.finish(service.resume(sid))
@@ -141,6 +196,8 @@ def create_app(service: InterviewService) -> Starlette:
         Route("/roles", roles), Route("/sessions", start, methods=["POST"]),
         Route("/sessions/{sid}", get_session), Route("/sessions/{sid}/messages", message, methods=["POST"]),
         Route("/sessions/{sid}/turns/{index:int}", edit, methods=["PATCH"]),
+        Route("/sessions/{sid}/code", code), Route("/sessions/{sid}/code/run", run_code, methods=["POST"]),
+        Route("/sessions/{sid}/code/submit", submit_code, methods=["POST"]),
         Route("/sessions/{sid}/finish", finish, methods=["POST"]), Route("/sessions/{sid}/report", report),
         Route("/evaluate", evaluate, methods=["POST"]),
     ]

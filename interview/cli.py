@@ -7,11 +7,21 @@ import json
 import sys
 from pathlib import Path
 
+from .coding.flow import call, problem_of
+from .coding.problems import Problem, starter_code
 from .engines.base import engine_from_settings
 from .errors import InterviewError
-from .models import InterviewOptions, SessionState
+from .models import AskedQuestion, InterviewOptions, SessionState, TestReport
 from .report import report_markdown
 from .service import InterviewService, evaluate_answer
+
+CODE_COMMANDS = (":run", ":submit", ":problem")
+EXTENSIONS = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript"}
+CODE_HELP = ("Coding exercise: type your explanation as usual, or\n"
+             "  :run FILE     run FILE on the examples, case by case\n"
+             "  :submit FILE  submit FILE: it runs on the hidden tests and the interviewer replies\n"
+             "  :problem      show the problem and starter code again\n"
+             "FILE is .py or .js (or pass --lang for other names).")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,12 +84,18 @@ def _interview_options(p: argparse.ArgumentParser) -> None:
                    help="interviewer engine: offline (default), groq (needs GROQ_API_KEY; GROQ_API_BASE and GROQ_MODEL are honoured), "
                         "or auto (groq when a key is set)")
     p.add_argument("--model", help="Groq model id (default: GROQ_MODEL or llama-3.3-70b-versatile)")
+    p.add_argument("--coding", type=int, default=0, metavar="N",
+                   help="coding exercises among the questions (0-5; technical roles only). "
+                        "INTERVIEW_CODE_EXECUTION=off records code without running it")
+    p.add_argument("--lang", choices=["python", "javascript"],
+                   help="language of the code: the simulated candidate's, and in practice the starter code's "
+                        "and that of a FILE not ending in .py or .js (default: python)")
 
 
 def _options(args: argparse.Namespace) -> InterviewOptions:
     jd = args.job_description.read_text(encoding="utf-8") if args.job_description else ""
     return InterviewOptions(role=args.role, num_questions=args.questions, seed=args.seed,
-                            start_difficulty=args.difficulty, job_description=jd)
+                            start_difficulty=args.difficulty, job_description=jd, coding_questions=getattr(args, "coding", 0))
 
 
 def simulate(args: argparse.Namespace) -> dict:
@@ -90,28 +106,76 @@ def simulate(args: argparse.Namespace) -> dict:
         raise InterviewError(f"Could not read {args.answers}: {exc}. It must be a JSON list of strings.") from exc
     if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
         raise InterviewError(f"{args.answers} must hold a JSON list of strings, one per candidate message.")
-    service = InterviewService(_engine(args))
+    service = _service(args)
     state = service.start(_options(args))
-    turns = []
+    language = getattr(args, "lang", None) or "python"
+    turns: list[dict] = []
     for message in messages:
+        state = _simulate_coding(service, state, language, turns)
         if state.status == "finished":
             break
         asked = state.current
         result = service.submit(state, message)
-        state, t = result.state, result.turn
-        turns.append({"question": asked.question.text, "question_id": t.question_id, "kind": asked.question.kind.value,
-                      "difficulty": asked.difficulty, "follow_up": t.follow_up, "message": t.message,
-                      "intent": t.intent.value, "scored": t.scored, "score": t.score, "engine": t.engine, "notice": t.notice,
-                      "reply": t.reply})
+        state = result.state
+        turns.append(_turn_row(asked, result.turn))
+    state = _simulate_coding(service, state, language, turns)
     state, report = service.finish(state)
     return {"role": state.role.name, "engine": state.engine, "turns": turns, "report": report.model_dump(mode="json")}
 
 
-def _engine(args: argparse.Namespace):
-    """Build the engine named on the command line from the environment's settings."""
+MAX_SIMULATED_CODING_TURNS = 6
+
+
+def _simulate_coding(service: InterviewService, state: SessionState, language: str, turns: list[dict]) -> SessionState:
+    """Play the candidate on open coding questions: submit the reference solution, then explain it with canned words.
+
+    The scripted messages are kept for the other questions; a coding question is left once the interviewer moves on.
+    """
+    while state.current is not None and state.current.code is not None:
+        asked, number = state.current, len(state.asked)
+        problem = problem_of(asked)
+        result = service.submit_code(state, problem.reference.get(language), language)
+        turns.append(_turn_row(asked, result.turn))
+        for message in [_explanation(problem), *[_DEEPER] * MAX_SIMULATED_CODING_TURNS, "skip"]:
+            if result.state.current is None or len(result.state.asked) != number:
+                break  # the interviewer moved on
+            result = service.submit(result.state, message)
+            turns.append(_turn_row(asked, result.turn))
+        state = result.state
+    return state
+
+
+_DEEPER = "I would keep the same approach and adapt it; the time and space complexity would stay the same, and I'd add tests for it."
+
+
+def _explanation(problem: Problem) -> str:
+    topic = problem.topics[0].replace("_", " ")
+    return (f"My approach uses {topic}: I iterate over the input once and keep what I need so each step is cheap, "
+            f"because that avoids repeated work. The time complexity is {problem.complexity.time} and the space complexity is "
+            f"{problem.complexity.space}. For edge cases, I handle an empty input and a single element, and duplicates work too.")
+
+
+def _turn_row(asked: AskedQuestion, t) -> dict:
+    return {"question": asked.question.text, "question_id": t.question_id, "kind": asked.question.kind.value,
+            "difficulty": asked.difficulty, "follow_up": t.follow_up, "message": t.message,
+            "intent": t.intent.value, "scored": t.scored, "score": t.score, "engine": t.engine, "notice": t.notice,
+            "reply": t.reply}
+
+
+def _service(args: argparse.Namespace) -> InterviewService:
+    """Build the session service the command line asks for: its engine, and the judge unless code execution is off."""
+    from .coding.judge import judge_from_settings
     from .settings import Settings
 
     settings = Settings.from_sources()
+    return InterviewService(_engine(args, settings), judge=judge_from_settings(settings))
+
+
+def _engine(args: argparse.Namespace, settings=None):
+    """Build the engine named on the command line from the environment's settings."""
+    from .settings import Settings
+
+    settings = settings or Settings.from_sources()
     name = settings.resolved_engine if args.engine == "auto" else args.engine
     return engine_from_settings(settings, name=name, model=getattr(args, "model", None))
 
@@ -122,15 +186,24 @@ def evaluate(args: argparse.Namespace) -> dict:
 
 
 def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
-    """Run an interview in the terminal; Ctrl-D ends it early."""
-    service = InterviewService(_engine(args))
+    """Run an interview in the terminal; Ctrl-D ends it early. On a coding exercise, :run and :submit take code from a file."""
+    service = _service(args)
     state = service.start(_options(args))
     write(f"\nInterviewer: {state.opening}\n")
+    shown = -1  # the asked question whose problem was last printed
     while state.status != "finished":
+        current = state.current
+        coding = current is not None and current.code is not None
+        if coding and shown != len(state.asked):
+            shown = len(state.asked)
+            write(_problem_text(problem_of(current), getattr(args, "lang", None) or "python", service.judge is not None))
         try:
-            message = read(f"[Q{len(state.asked)}/{state.planned} · difficulty {state.difficulty}] You: ")
+            message = read(f"[Q{len(state.asked)}/{state.planned} · difficulty {state.difficulty}{' · coding' if coding else ''}] You: ")
         except EOFError:
             break
+        if message.strip().partition(" ")[0] in CODE_COMMANDS or (coding and message.strip().startswith(":")):
+            state = _code_command(service, state, message.strip(), args, write)
+            continue
         result = service.submit(state, message)
         state = result.state
         if result.turn.notice:
@@ -141,18 +214,86 @@ def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
     return state
 
 
+def _problem_text(problem: Problem, language: str, execution: bool) -> str:
+    """The problem as the terminal shows it: statement, examples, starter code and the commands."""
+    examples = "\n".join(f"  {call(problem, e.args)} -> {json.dumps(e.expected)}" + (f"  ({e.explanation})" if e.explanation else "")
+                         for e in problem.examples)
+    off = "\n(Code execution is turned off here: :run is unavailable; :submit records your code without running it.)" if not execution else ""
+    return (f"\n=== {problem.title} ({problem.difficulty}) ===\n{problem.statement}\n\nExamples:\n{examples}\n\n"
+            f"Starter code ({language}):\n{starter_code(problem, language)}\n{CODE_HELP}{off}\n")
+
+
+def _code_command(service: InterviewService, state: SessionState, command: str, args: argparse.Namespace, write) -> SessionState:
+    """Handle :run FILE, :submit FILE or :problem on the open coding question; errors are shown, never fatal."""
+    name, _, rest = command.partition(" ")
+    lang = getattr(args, "lang", None)
+    if state.current is None or state.current.code is None:
+        write("\n[The current question is not a coding exercise: type your answer instead.]\n")
+        return state
+    if name == ":problem":
+        write(_problem_text(problem_of(state.current), lang or "python", service.judge is not None))
+        return state
+    if name not in (":run", ":submit") or not rest.strip():
+        write(f"\n{CODE_HELP}\n")
+        return state
+    try:
+        code, language = _read_code(Path(rest.strip()).expanduser(), lang)
+        if name == ":run":
+            state, report = service.run_code(state, code, language)
+            write(_run_text(problem_of(state.current), report))
+            return state
+        result = service.submit_code(state, code, language)
+    except InterviewError as exc:
+        write(f"\n[{exc}]\n")
+        return state
+    attempt = result.state.asked[result.turn.question_index].code.submissions[-1]
+    counts = (f"{attempt.passed}/{attempt.total} tests passed ({attempt.verdict})" if attempt.verdict != "not_run"
+              else "recorded, not run (code execution is off)")
+    write(f"\n[Submitted {language}: {counts}]\n\nInterviewer: {result.turn.reply}\n")
+    return result.state
+
+
+def _read_code(path: Path, lang: str | None) -> tuple[str, str]:
+    language = EXTENSIONS.get(path.suffix.lower()) or lang
+    if language is None:
+        raise InterviewError(f"Cannot tell the language of {path.name}: name it .py or .js, or start with --lang python|javascript.")
+    try:
+        return path.read_text(encoding="utf-8"), language
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InterviewError(f"Could not read {path}: {exc}. Give the path of a UTF-8 text file.") from exc
+
+
+def _run_text(problem: Problem, report: TestReport) -> str:
+    """A run's results, one line per visible case."""
+    lines = [f"\nRun: {report.passed}/{report.total} examples passed ({report.verdict})"]
+    for case in report.cases:
+        got = f"error: {case.error}" if case.error else f"got {json.dumps(case.actual)}"
+        lines.append(f"  {'ok  ' if case.ok else 'FAIL'} {call(problem, case.input)} -> expected {json.dumps(case.expected)}"
+                     + ("" if case.ok else f", {got}"))
+        if case.output:
+            lines.append(f"       printed: {case.output.strip()[:200]}")
+    if not report.cases and report.message:
+        lines.append(f"  {report.message}")
+    return "\n".join(lines) + "\n"
+
+
 def serve(args: argparse.Namespace) -> None:
     """Run the REST API with uvicorn, saving sessions where the settings say."""
     import uvicorn
 
     from .api import create_app
     from .settings import Settings
+
+    uvicorn.run(create_app(api_service(Settings.from_sources())), host=args.host, port=args.port, log_level="info")
+
+
+def api_service(settings) -> InterviewService:
+    """Build the API's service from settings: engine, file store, message cap, and the judge unless code execution is off."""
+    from .coding.judge import judge_from_settings
     from .store import JsonFileStore
 
-    settings = Settings.from_sources()
-    service = InterviewService(engine_from_settings(settings), JsonFileStore(settings.data_dir),
-                               max_message_chars=settings.max_message_chars)
-    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
+    return InterviewService(engine_from_settings(settings), JsonFileStore(settings.data_dir),
+                            max_message_chars=settings.max_message_chars, judge=judge_from_settings(settings))
 
 
 def speak(args: argparse.Namespace) -> Path:
@@ -232,4 +373,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "simulate", "evaluate", "practice", "speak", "transcribe", "check"]
+__all__ = ["api_service", "main", "simulate", "evaluate", "practice", "speak", "transcribe", "check"]

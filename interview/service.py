@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from .bank import find_role, load_bank
 from .coding import flow
-from .coding.judge import Judge, SandboxJudge
+from .coding.judge import Judge, default_judge
 from .engines.base import Chunk, CodingInterviewer, Interviewer, Notice, StreamingInterviewer, get_engine
 from .errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
@@ -104,7 +104,7 @@ class InterviewService:
         self.engine = engine or get_engine("offline")
         self.store = store or MemoryStore()
         self.max_message_chars = max_message_chars
-        self.judge: Judge | None = SandboxJudge() if judge is _SANDBOX else judge  # type: ignore[assignment]
+        self.judge: Judge | None = default_judge() if judge is _SANDBOX else judge  # type: ignore[assignment]
 
     def start(self, options: InterviewOptions) -> SessionState:
         """Plan an interview, ask the first question, save it, and return the new session."""

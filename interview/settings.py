@@ -33,6 +33,9 @@ class Settings(BaseModel):
     max_message_chars: int = Field(default=4000, ge=200, le=50_000,
                                    description="Longer messages are cut, with a notice (INTERVIEW_MAX_MESSAGE_CHARS).")
     default_questions: int = Field(default=6, ge=1, le=15, description="Questions per interview (INTERVIEW_QUESTIONS).")
+    code_execution: bool = Field(default=True, description="Run candidates' code in the sandbox (INTERVIEW_CODE_EXECUTION: on/off). "
+                                 "Turn it off on a shared deployment you do not trust the sandbox for: coding questions stay, "
+                                 "submissions are discussed but never run.")
 
     @classmethod
     def from_sources(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
@@ -41,7 +44,8 @@ class Settings(BaseModel):
         names = {"engine": "INTERVIEW_ENGINE", "data_dir": "INTERVIEW_DATA_DIR",
                  "max_message_chars": "INTERVIEW_MAX_MESSAGE_CHARS", "default_questions": "INTERVIEW_QUESTIONS",
                  "groq_api_key": "GROQ_API_KEY", "groq_model": "GROQ_MODEL", "groq_base_url": "GROQ_API_BASE",
-                 "llm_timeout": "INTERVIEW_LLM_TIMEOUT", "stt_backend": "INTERVIEW_STT", "whisper_model": "INTERVIEW_WHISPER_MODEL"}
+                 "llm_timeout": "INTERVIEW_LLM_TIMEOUT", "stt_backend": "INTERVIEW_STT", "whisper_model": "INTERVIEW_WHISPER_MODEL",
+                 "code_execution": "INTERVIEW_CODE_EXECUTION"}
         values: dict[str, Any] = {}
         for field, var in names.items():
             for source in (secrets or {}, env):

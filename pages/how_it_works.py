@@ -25,6 +25,14 @@ a friendly redirect, and attempts to change the rules or the score are never obe
 quotes the words of your answer it rests on. The overall 0-100 is the weighted mean of the
 dimensions, never invented. Questions you skip are not scored.
 
+**Coding exercises.** Technical roles (Software Engineer, Data Scientist, or a custom role such
+as "Backend Developer") can include coding exercises: you write a function in Python or JavaScript
+in the editor, press *Run* to see each example's result, and *Submit* to have it run against hidden
+tests. Then explain your approach and its time and space complexity in the chat, typed or spoken;
+the interviewer asks about a failing case, the complexity, a faster approach or edge cases. Your
+code runs in a separate, resource-limited process with no secrets (and no network where the server
+supports it); the server can turn code execution off, and then your code is discussed but not run.
+
 **The AI interviewer.** With a Groq key (the server's, or your own pasted in Settings for this
 session only), an LLM writes the questions in its own words and asks real follow-ups, streamed as it
 writes. It still works from the same question bank and rubric: its scores must quote your answer
@@ -38,15 +46,20 @@ ones are sent to Groq. Sessions are saved as files in the server's data director
 not lose your work; API keys are never saved or shown.
 """
 )
+TALK = {"relevance": "Answers the question that was asked",
+        "depth": "Covers the talking points a strong answer needs",
+        "structure": "STAR for stories; first/then/because for explanations",
+        "specificity": "Numbers, time frames, named tools, outcomes",
+        "ownership": "Says what you did or would do yourself",
+        "clarity": "Right length, short sentences, few fillers and hedges"}
+CODE = {"correctness": "Every hidden test passes, edge cases included",
+        "efficiency": "The expected complexity, stated and measured on a large input",
+        "code_clarity": "Short, shallow, readable code",
+        "explanation": "Approach, time and space complexity, and edge cases explained"}
 st.subheader("The six dimensions")
-st.table({"dimension": list(LABELS.values()), "what earns a 5": [
-    "Answers the question that was asked",
-    "Covers the talking points a strong answer needs",
-    "STAR for stories; first/then/because for explanations",
-    "Numbers, time frames, named tools, outcomes",
-    "Says what you did or would do yourself",
-    "Right length, short sentences, few fillers and hedges",
-]})
+st.table({"dimension": [LABELS[d] for d in TALK], "what earns a 5": list(TALK.values())})
+st.subheader("Coding exercises: four dimensions")
+st.table({"dimension": [LABELS[d] for d in CODE], "what earns a 5": list(CODE.values())})
 st.subheader("Built-in roles")
 st.write(", ".join(r.name for r in builtin_roles()))
 sidebar(service)

@@ -7,15 +7,25 @@ from streamlit_mic_recorder import mic_recorder
 
 from interview import InterviewError, InterviewOptions, Kind, Notice, builtin_roles, scored_turns
 from interview.errors import SpeechError
+from interview.plan import resolve_role
 from interview.models import DeliveryMetrics
 from interview.speech.delivery import delivery_metrics
 from interview.text import escape_markdown
+from ui_coding import code_language, coding_panel
 from ui_shell import NO_SPEECH, available_speaker, get_service, get_transcriber, restore_session, sidebar
 
 service = get_service()
 restore_session(service)
 CUSTOM = "Custom role…"
 AUDIO_TYPES = ["wav", "webm", "ogg", "opus", "mp3", "m4a"]
+TALK_KINDS = [k.value for k in Kind if k is not Kind.coding]  # coding exercises have their own count
+CODING_HELP = ("Coding exercises (Python or JavaScript, run against tests) for technical roles such as Software Engineer, "
+               "Data Scientist or a custom \"Backend Developer\"; other roles get none. They count towards the number of questions.")
+
+
+def technical(role: str) -> bool:
+    """True when the role (a built-in id or a custom name) is technical, resolved as the interview will resolve it."""
+    return bool(role.strip()) and resolve_role(InterviewOptions(role=role.strip()[:80])).technical
 
 
 def setup_form() -> None:
@@ -29,7 +39,10 @@ def setup_form() -> None:
         jd = st.text_area("Job description or résumé (optional)", key="iv_jd", height=120,
                           help="Its key terms become talking points the interviewer listens for.")
         count = st.slider("Number of questions", 3, 10, st.session_state.get("app_default_questions", 6), key="iv_count")
-        kinds = st.multiselect("Kinds of question", [k.value for k in Kind], default=[k.value for k in Kind], key="iv_kinds")
+        kinds = st.multiselect("Kinds of question", TALK_KINDS, default=TALK_KINDS, key="iv_kinds")
+        coding = st.number_input("Coding exercises", 0, 3, 1, key="iv_coding", help=CODING_HELP)
+        if not technical(roles.get(choice) or custom):
+            st.caption("This role is not a technical one, so it gets no coding exercises.")
         level = st.select_slider("Starting difficulty", options=[1, 2, 3, 4, 5], value=2, key="iv_level")
         with st.expander("More options"):
             name = st.text_input("Your first name (optional)", key="iv_name", max_chars=80)
@@ -42,8 +55,9 @@ def setup_form() -> None:
         st.error("Type the name of the role you are practising for, or pick a built-in one.")
         return
     try:
-        options = InterviewOptions(role=role, job_description=jd, num_questions=count, kinds=kinds or list(Kind),
-                                   start_difficulty=level, seed=int(seed), candidate_name=name.strip())
+        options = InterviewOptions(role=role, job_description=jd, num_questions=count, kinds=kinds or TALK_KINDS,
+                                   start_difficulty=level, seed=int(seed), candidate_name=name.strip(),
+                                   coding_questions=int(coding))
         st.session_state["iv_state"] = service.start(options)
     except (InterviewError, ValueError) as exc:
         st.error(f"Could not start the interview: {exc}")
@@ -82,10 +96,14 @@ def read_aloud(text: str, number: int) -> None:
              alt=f"The interviewer's message {number}, read aloud")
 
 
-def candidate_message(message: str, delivery: DeliveryMetrics | None, edited: bool = False) -> None:
-    """Show what the candidate said, always as plain text."""
+def candidate_message(message: str, delivery: DeliveryMetrics | None, edited: bool = False, code: str | None = None) -> None:
+    """Show what the candidate said, always as plain text; submitted code (``code`` is its language) as a code block."""
     with st.chat_message("user"):
-        st.text(message if message.strip() else "(empty message)")
+        if code is not None:
+            st.caption("Submitted code")
+            st.code(message, language=code)
+        else:
+            st.text(message if message.strip() else "(empty message)")
         notes = []
         if delivery is not None:
             notes.append("spoken" if delivery.words_per_minute is None else f"spoken · {delivery.words_per_minute:.0f} words/min")
@@ -148,7 +166,8 @@ def transcript(state, *, speak_last: bool) -> None:
         if speak_last and not state.turns:
             read_aloud(state.opening, 1)
     for n, turn in enumerate(state.turns, 1):
-        candidate_message(turn.message, turn.delivery, turn.edited)
+        language = code_language(state, turn.index) if turn.input_mode == "code" else None
+        candidate_message(turn.message, turn.delivery, turn.edited, code=language)
         with st.chat_message("assistant"):
             if turn.notice:
                 st.warning(turn.notice)
@@ -263,6 +282,8 @@ def main() -> None:
         st.session_state.pop("iv_inflight", None)
     if notice := st.session_state.pop("iv_notice", None):
         st.warning(notice)
+    if state.status != "finished" and state.current is not None and state.current.code is not None:
+        state = coding_panel(service, state)
     if state.status != "finished":
         voice_area()
     correction_box(state)

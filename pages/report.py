@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from interview import LABELS, report_markdown
+from interview.report import coding_result
 from interview.text import escape_markdown
 from ui_shell import get_service, restore_session, sidebar
 
@@ -63,6 +64,16 @@ def communication(report) -> None:
     st.text(c.delivery_note)
 
 
+def coding(c) -> None:
+    """How the code did: tests, complexity expected and stated, and the final code (shown as code, never rendered)."""
+    st.markdown("**Your code**")
+    st.text(f"{c.problem} in {c.language}: {coding_result(c)}")
+    stated = f"{c.stated_time or 'not stated'} time, {c.stated_space or 'not stated'} space"
+    st.text(f"Complexity: expected {c.expected_time} time, {c.expected_space} space; you said {stated}.")
+    if c.code:
+        st.code(c.code, language=c.language)
+
+
 def questions(report) -> None:
     st.subheader("Question by question")
     for q in report.questions:
@@ -72,6 +83,8 @@ def questions(report) -> None:
             if q.answer:
                 st.markdown("**Your answer**")
                 st.text(q.answer)
+            if q.coding is not None:
+                coding(q.coding)
             for f in q.follow_ups:
                 st.caption(f"Follow-up asked: {f}")
             for d in q.dimensions:

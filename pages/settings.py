@@ -9,7 +9,19 @@ import streamlit as st
 
 from interview import DEFAULT_MODEL, FAST_MODEL, GroqConfig, LLMError, check_connection, list_models
 from interview.errors import SpeechError
-from ui_shell import NO_SPEECH, USER_KEY, available_speaker, engine_choice, get_service, get_settings, groq_key, secret_digest, sidebar, stt_choice
+from ui_shell import (
+    NO_SPEECH,
+    USER_KEY,
+    available_speaker,
+    code_runner_status,
+    engine_choice,
+    get_service,
+    get_settings,
+    groq_key,
+    secret_digest,
+    sidebar,
+    stt_choice,
+)
 
 settings = get_settings()
 ENGINES = {"offline": "Offline: curated questions and rubric scoring, no key, no network",
@@ -133,6 +145,18 @@ def voice_section() -> None:
     st.session_state["app_stt"] = choice
 
 
+def code_section() -> None:
+    st.subheader("Coding exercises")
+    if settings.code_execution:
+        st.success("Code execution is on: Run and Submit run candidates' code in a sandbox on this server.")
+        st.caption("To turn it off (for example on a shared server you do not trust the sandbox for), start the app with "
+                   "INTERVIEW_CODE_EXECUTION=off. Coding questions stay; submitted code is discussed but never run.")
+    else:
+        st.info("Code execution is off on this server (INTERVIEW_CODE_EXECUTION=off): Run is not available, and submitted "
+                "code is discussed by the interviewer but never run. Start the app with INTERVIEW_CODE_EXECUTION=on to run it.")
+    st.caption(code_runner_status(settings.code_execution))
+
+
 def main() -> None:
     st.title("Settings")
     if flash := st.session_state.pop("st_flash", None):
@@ -146,6 +170,7 @@ def main() -> None:
         st.caption("If Groq is slow or down, each turn falls back to the offline interviewer with a notice, "
                    "and the AI interviewer pauses for a minute after repeated failures.")
     voice_section()
+    code_section()
     st.caption("Changes apply from your next message; an interview in progress carries on.")
 
 

@@ -124,7 +124,7 @@ def test_each_intent_is_detected_from_realistic_phrasings(expected, message):
 
 
 def test_every_intent_is_covered_by_the_phrasings_above():
-    assert set(PHRASINGS) == set(Intent)
+    assert set(PHRASINGS) == set(Intent) - {Intent.code}  # a code submission comes from the editor, never from text
 
 
 def test_detection_reports_the_text_that_gave_it_away():

@@ -97,7 +97,7 @@ def stated_complexity(text: str) -> Stated:
     for start, end, expr in found:
         if growth(expr) is None:
             continue
-        kind = _which(text, start, end)
+        kind = "space" if _SPACE.search(expr) else "time" if _TIME.search(expr) else _which(text, start, end)
         if kind == "space" and space is None:
             space, space_quote = expr, _clause(text, start, end)
         elif kind == "time" and time is None:
@@ -207,13 +207,19 @@ def code_clarity(code: str, language: str) -> DimensionScore:
         problems.append((f"the solution is {len(body)} lines; split it into named helpers", body[0].strip()))
     vague = _vague_names(code, language)
     if len(vague) >= 3:
-        problems.append((f"names like {', '.join(sorted(vague)[:3])} say little about what they hold", sorted(vague)[0]))
+        first = sorted(vague)[0]
+        line = next((ln.strip() for ln in lines if re.search(rf"\b{re.escape(first)}\b\s*=", ln)), first)
+        problems.append((f"names like {', '.join(sorted(vague)[:3])} say little about what they hold", line))
     score = max(1, 5 - len(problems))
     if not problems:
         return DimensionScore(dimension="code_clarity", score=5, rationale="Short, shallow and readable code.",
                               evidence=[Evidence(quote=body[0].strip()[:120], note="your code")])
-    return DimensionScore(dimension="code_clarity", score=score, rationale="; ".join(p for p, _ in problems).capitalize() + ".",
+    return DimensionScore(dimension="code_clarity", score=score, rationale=_sentence("; ".join(p for p, _ in problems)),
                           evidence=[Evidence(quote=q[:120], note="your code") for _, q in problems[:2] if q])
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _nesting(code: str, language: str) -> tuple[int, str]:

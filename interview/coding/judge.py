@@ -65,4 +65,22 @@ class SandboxJudge:
         return best
 
 
-__all__ = ["Judge", "SandboxJudge"]
+_default: SandboxJudge | None = None
+_default_lock = threading.Lock()
+
+
+def default_judge() -> SandboxJudge:
+    """The process-wide judge on the process-wide sandbox pool (reference timings are shared)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = SandboxJudge()
+        return _default
+
+
+def judge_from_settings(settings) -> Judge | None:
+    """The judge the settings ask for: None when code execution is turned off."""
+    return default_judge() if settings.code_execution else None
+
+
+__all__ = ["Judge", "SandboxJudge", "default_judge", "judge_from_settings"]

@@ -5,6 +5,10 @@ points are the rubric, its id prevents repeats), scores rest on verified quotes 
 computed in code, difficulty follows the same rule, and manipulation, empty messages, repeats and
 ending are handled in code before any call. Any failure (after bounded retries) hands the turn to
 the offline engine with a visible notice; the state is changed only after a reply has validated.
+
+On a coding exercise the turn (scores, follow-up, next question) is decided in code by the shared
+coding logic first; one streamed call then words what the interviewer says before the question,
+which is appended word for word. If that call fails, the words made in code stand, with a notice.
 """
 
 from __future__ import annotations
@@ -19,16 +23,27 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import ValidationError
 
 from .. import prompts
+from ..coding.flow import is_coding, new_asked
 from ..errors import LLMConnectionError, LLMError, LLMOutputError, LLMPaused, LLMTimeout
 from ..intents import IntentContext, detect_intent
-from ..coding.flow import is_coding, new_asked
 from ..models import AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, Turn
 from ..plan import next_difficulty
 from ..rubric import analyze
 from .base import Chunk, Notice
 from .groq_client import translate
-from .llm_context import MAX_FOLLOW_UPS, dumps, fence, next_options, opening_context, rescore_context, turn_context
-from .llm_output import OpeningOut, Scored, SpokenStreamer, TurnOut, describe, extract_json, to_assessment
+from .llm_context import (
+    CODE_CHARS,
+    MAX_FOLLOW_UPS,
+    coding_context,
+    coding_parts,
+    dumps,
+    fence,
+    next_options,
+    opening_context,
+    rescore_context,
+    turn_context,
+)
+from .llm_output import CodingOut, OpeningOut, Scored, SpokenStreamer, TurnOut, describe, extract_json, to_assessment
 from .offline import OfflineInterviewer, ask_words, context_stems, record_turn
 from .resilience import CircuitBreaker, RetryPolicy
 
@@ -73,12 +88,7 @@ class LLMInterviewer:
 
     def respond(self, state: SessionState, message: str) -> Turn:
         """Reply to one message (the streamed reply, collected)."""
-        gen = self.stream(state, message)
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return _collect(self.stream(state, message))
 
     def stream(self, state: SessionState, message: str) -> Generator[Chunk, None, Turn]:
         """Reply to one message, yielding the words as the model writes them; return the recorded turn."""
@@ -86,14 +96,14 @@ class LLMInterviewer:
         if current is None:
             raise ValueError("stream() needs an open question; the session service checks this")
         detected = detect_intent(message, IntentContext(relevant_stems=set(context_stems(state, current)))).intent
-        if detected in IN_CODE or current.code is not None:
+        if detected in IN_CODE:
             turn = self.fallback.respond(state, message)
             yield turn.reply
             return turn
+        if current.code is not None:  # decided by the shared coding logic, then worded by the model
+            return (yield from self._worded(state, current, self.fallback.respond(state, message), message))
         try:
-            if self.breaker.is_open():
-                raise LLMPaused(f"The AI interviewer is paused for {self.breaker.remaining():.0f} s after repeated problems "
-                                f"({self.breaker.reason.rstrip('.')}).")
+            self._check_breaker()
             for chunk in self._llm_turn(state, current, message, detected):
                 if isinstance(chunk, Turn):
                     self.breaker.succeeded()
@@ -101,22 +111,22 @@ class LLMInterviewer:
                 yield chunk
             raise LLMOutputError("The AI interviewer's reply ended early.")
         except LLMError as err:
-            if not isinstance(err, LLMPaused):
-                self.breaker.failed(err)
-            log.warning("LLM turn fell back to the offline engine: %s", err)
-            notice = self._notice(err)
-            turn = self.fallback.respond(state, message)
-            turn.notice = notice
-            yield Notice(notice)
-            yield turn.reply
-            return turn
+            return (yield from self._fell_back(err, self.fallback.respond(state, message)))
 
     def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
-        """Record a judged submission; the coding exercise's decisions and words are made in code."""
-        return self.fallback.code_turn(state, attempt)
+        """Record a judged submission (scored and decided in code) with the reply in the model's words."""
+        return _collect(self.code_stream(state, attempt))
+
+    def code_stream(self, state: SessionState, attempt: CodeAttempt) -> Generator[Chunk, None, Turn]:
+        """Like ``code_turn``, yielding the reply's words as the model writes them."""
+        current = state.current
+        turn = self.fallback.code_turn(state, attempt)
+        return (yield from self._worded(state, current, turn, attempt.code, current.code.attempts[-1]))
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
         """Score an answer with the model (quotes verified, overall computed); the rubric in code if that fails."""
+        if is_coding(question):
+            raise ValueError("A coding exercise is scored by interview.coding.flow.assess (tests and explanation), not the answer rubric.")
         context = prompts.RESCORE_TEMPLATE.format(context=dumps(rescore_context(question)), answer=fence(answer))
         messages = [SystemMessage(prompts.RESCORE_SYSTEM), HumanMessage(context)]
         point_ids = {p.id for p in question.points}
@@ -159,26 +169,47 @@ class LLMInterviewer:
         context = turn_context(state, current, detected.value, options)
         messages: list[BaseMessage] = [SystemMessage(prompts.INTERVIEWER_SYSTEM),
                                        HumanMessage(prompts.TURN_TEMPLATE.format(context=dumps(context), message=fence(message)))]
-        deadline = self._clock() + self.turn_budget  # one budget for the turn, retries included
-        for attempt in (1, 2):
-            streamer = SpokenStreamer(check=lambda d: TurnOut.model_validate({**d, "say": "", "ask": ""}, context=checks))
-            text = yield from self._stream_call(messages, streamer, deadline)
-            try:
-                out = TurnOut.model_validate(extract_json(text), context=checks)
-                break
-            except (ValueError, ValidationError) as exc:
-                problem = describe(exc)
-                if streamer.released or attempt == 2:
-                    raise LLMOutputError(f"The AI interviewer's reply could not be used ({problem}).") from None
-                log.info("LLM reply invalid, retrying once: %s", problem)
-                messages += [AIMessage(text[:3000]), HumanMessage(prompts.RETRY_TEMPLATE.format(problem=problem))]
+        out, said = yield from self._stream_valid(
+            messages, lambda: SpokenStreamer(check=lambda d: TurnOut.model_validate({**d, "say": "", "ask": ""}, context=checks)),
+            lambda d: TurnOut.model_validate(d, context=checks))
         turn = self._apply(state, current, message, out, {q.id: q for q in options.values()})
-        if not turn.reply.startswith(streamer.said):  # the model's words were not all usable: show the final reply
-            yield Notice("")
-            yield turn.reply
-        elif extra := turn.reply[len(streamer.said):]:
-            yield extra
+        yield from _rest_of(turn.reply, said)
         yield turn
+
+    # --- a coding turn -----------------------------------------------------------------------
+    def _worded(self, state: SessionState, asked: AskedQuestion, turn: Turn, message: str,
+                attempt: CodeAttempt | None = None) -> Generator[Chunk, None, Turn]:
+        """Have the model word a coding turn already decided and recorded in code; keep the code's words (with a notice) if it cannot.
+
+        The model writes only what comes before the decided question; the question is appended
+        word for word, and nothing the model writes touches the state.
+        """
+        said, required = coding_parts(state, asked, turn, attempt)
+        context = coding_context(state, asked, turn, said, required)
+        fenced = fence(message[:CODE_CHARS])
+        messages: list[BaseMessage] = [SystemMessage(prompts.CODING_SYSTEM),
+                                       HumanMessage(prompts.CODING_TEMPLATE.format(context=dumps(context), message=fenced))]
+        checks = {"facts": f"{dumps(context)} {turn.reply} {fenced}", "required": required}
+        try:
+            self._check_breaker()
+            out, shown = yield from self._stream_valid(messages, lambda: SpokenStreamer(keys=("say",)),
+                                                       lambda d: CodingOut.model_validate(d, context=checks))
+            self.breaker.succeeded()
+        except LLMError as err:
+            return (yield from self._fell_back(err, turn))
+        turn.reply, turn.engine = "\n\n".join(p for p in (out.say, required) if p), self.name
+        yield from _rest_of(turn.reply, shown)
+        return turn
+
+    def _fell_back(self, err: LLMError, turn: Turn) -> Generator[Chunk, None, Turn]:
+        """Show a turn made in code after a failed call, with the notice that says so."""
+        if not isinstance(err, LLMPaused):
+            self.breaker.failed(err)
+        log.warning("LLM turn fell back to the offline engine: %s", err)
+        turn.notice = self._notice(err)
+        yield Notice(turn.notice)
+        yield turn.reply
+        return turn
 
     def _apply(self, state: SessionState, current: AskedQuestion, message: str, out: TurnOut, offered: dict[str, Question]) -> Turn:
         """Record a validated reply in the state: score, follow-up, next question or end."""
@@ -223,6 +254,26 @@ class LLMInterviewer:
         return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
 
     # --- calls -------------------------------------------------------------------------------
+    def _stream_valid(self, messages: list[BaseMessage], new_streamer: Callable[[], SpokenStreamer],
+                      parse: Callable[[dict], object]) -> Generator[str, None, tuple]:
+        """Stream a call and parse its JSON reply; retry once, unseen, if it is invalid before any word went out.
+
+        Return (parsed reply, the words shown); raise LLMError when no usable reply came.
+        """
+        deadline = self._clock() + self.turn_budget  # one budget for the turn, retries included
+        for attempt in (1, 2):
+            streamer = new_streamer()
+            text = yield from self._stream_call(messages, streamer, deadline)
+            try:
+                return parse(extract_json(text)), streamer.said
+            except (ValueError, ValidationError) as exc:
+                problem = describe(exc)
+                if streamer.released or attempt == 2:
+                    raise LLMOutputError(f"The AI interviewer's reply could not be used ({problem}).") from None
+                log.info("LLM reply invalid, retrying once: %s", problem)
+                messages = [*messages, AIMessage(text[:3000]), HumanMessage(prompts.RETRY_TEMPLATE.format(problem=problem))]
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _stream_call(self, messages: list[BaseMessage], streamer: SpokenStreamer, deadline: float) -> Generator[str, None, str]:
         """Stream one call, yielding released words; retry transport failures before any word is shown; stop at the deadline."""
         for attempt in range(1, self.retry.retries + 2):
@@ -258,12 +309,7 @@ class LLMInterviewer:
 
     def _complete(self, messages: list[BaseMessage], deadline: float | None = None) -> str:
         """Run a call to the end and return its text (same retries, nothing streamed)."""
-        gen = self._stream_call(messages, SpokenStreamer(keys=()), deadline or self._clock() + self.turn_budget)
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return _collect(self._stream_call(messages, SpokenStreamer(keys=()), deadline or self._clock() + self.turn_budget))
 
     def _complete_valid(self, messages: list[BaseMessage], parse: Callable[[dict], object]):
         """Call, parse the JSON reply, and retry once with the validation error before giving up."""
@@ -290,10 +336,35 @@ class LLMInterviewer:
         self.breaker.succeeded()
         return result
 
+    def _check_breaker(self) -> None:
+        """Raise LLMPaused while the circuit breaker is open."""
+        if self.breaker.is_open():
+            raise LLMPaused(f"The AI interviewer is paused for {self.breaker.remaining():.0f} s after repeated problems "
+                            f"({self.breaker.reason.rstrip('.')}).")
+
     def _notice(self, err: LLMError) -> str:
         if isinstance(err, LLMPaused):
             return f"{err} The offline interviewer is answering meanwhile."
         return f"{str(err).rstrip('.')}. The offline interviewer answered this turn; the interview carries on."
+
+
+def _collect(gen: Generator):
+    """Run a generator to the end and return its return value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _rest_of(reply: str, shown: str) -> Iterator[Chunk]:
+    """Yield what completes the words already shown into the final reply (or clear them and show it all)."""
+    shown = shown.rstrip()
+    if not reply.startswith(shown):  # the model's words were not all usable: show the final reply
+        yield Notice("")
+        yield reply
+    elif extra := reply[len(shown):]:
+        yield extra
 
 
 def _release_abandoned_stream() -> None:

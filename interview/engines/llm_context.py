@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import re
 
-from ..coding.flow import pick_problem
-from ..models import AskedQuestion, Kind, Question, SessionState
+from ..coding.assess import last_submission
+from ..coding.flow import pick_problem, problem_of, retry_words
+from ..models import AskedQuestion, CodeAttempt, Kind, Question, SessionState, Turn
 from ..plan import choose_question, question_pool
+from .offline import ask_words
 
 MAX_FOLLOW_UPS = 2
 JD_CHARS = 1500
@@ -19,6 +21,9 @@ ANSWER_CHARS = 1200
 LAST_REPLY_CHARS = 600
 SUMMARY_LINES = 6
 LEVELS = {1: "harder", 0: "same", -1: "easier"}
+CODE_CHARS = 4000
+ASKED_CHARS = 600
+END_WORDS = "Your feedback report is ready."
 
 
 def fence(message: str) -> str:
@@ -111,3 +116,36 @@ def opening_context(state: SessionState, question: Question) -> dict:
 def rescore_context(question: Question) -> dict:
     """The question and its rubric, for scoring an edited answer."""
     return {**rubric(question), "text": question.text}
+
+
+def coding_parts(state: SessionState, asked: AskedQuestion, turn: Turn, attempt: CodeAttempt | None = None) -> tuple[str, str]:
+    """Split a coding turn's reply made in code into (what the model may reword, the question asked word for word).
+
+    The question is whatever the code's reply ends with among: the next question, the closing
+    words, a follow-up, the problem itself, or what to do after a failed submission ("" if none).
+    """
+    nxt = state.asked[-1] if state.asked[-1] is not asked else None
+    candidates = [f"Next question: {ask_words(nxt.question)}" if nxt else "", END_WORDS,
+                  retry_words(attempt) if attempt is not None else "", *reversed(asked.follow_ups), asked.question.text]
+    required = next((c for c in candidates if c and turn.reply.endswith(c)), "")
+    return turn.reply[: len(turn.reply) - len(required)].strip(), required
+
+
+def coding_context(state: SessionState, asked: AskedQuestion, turn: Turn, said: str, required: str) -> dict:
+    """A coding turn for the model to word: the problem, the test results, the decision and its words (no scores)."""
+    problem, last = problem_of(asked), last_submission(asked.code)
+    results = None if last is None else {
+        "language": last.language, "verdict": last.verdict, "tests_passed": last.passed, "tests_total": last.total,
+        "first_failure": last.first_failure, "large_input_ms": None if last.large_ms is None else round(last.large_ms)}
+    return {
+        "role": state.role.name, "candidate_name": state.options.candidate_name or None,
+        "problem": {"title": problem.title, "statement": problem.statement,
+                    "function": f"{problem.function}({', '.join(problem.params)})"},
+        "last_submission": results,
+        "candidate_sent": "code from the editor" if turn.input_mode == "code" else "a chat message",
+        "intent": turn.intent.value,
+        "decided_action": turn.action,
+        "follow_up_topic": asked.asked_point_ids[-1] if turn.action == "follow_up" and asked.asked_point_ids else None,
+        "reply_in_code": said,
+        "asked_after_your_words": required[:ASKED_CHARS] + (" […]" if len(required) > ASKED_CHARS else ""),
+    }

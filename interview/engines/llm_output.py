@@ -110,6 +110,41 @@ class OpeningOut(Lenient):
     ask: str = Field(min_length=5)
 
 
+MAX_CODING_SAY = 1200
+_CODE = re.compile(r"```|\bdef\s+\w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|\blambda\b|\breturn\s+[\w(\[]+[^.!?]*[;)\]]|[{};]\s*$"
+                   r"|[+\-*/]=|[=!]=|\w\[[\w+\-]*\]|\w+\s*,\s*\w+\s*=\s*\w", re.M)  # code-like, not prose
+_SCORE = re.compile(r"\b(scores?|scored|scoring|grades?|graded|marks?|rating|rated)\b", re.I)
+_BIG_O = re.compile(r"\bO\([^)]{0,30}\)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+class CodingOut(Lenient):
+    """The words for a coding turn decided in code: what the interviewer says before the question it must ask.
+
+    Validated with context ``facts`` (the text every number must come from) and ``required`` (the
+    question asked after these words; when there is none, the words must not be empty).
+    """
+
+    say: str = ""
+
+    @model_validator(mode="after")
+    def _safe(self, info: ValidationInfo):
+        ctx = info.context or {}
+        self.say = self.say.strip()
+        if not self.say and not ctx.get("required"):
+            raise ValueError("'say' is empty")
+        if len(self.say) > MAX_CODING_SAY:
+            raise ValueError(f"'say' is longer than {MAX_CODING_SAY} characters")
+        if _CODE.search(self.say):
+            raise ValueError("'say' must not contain code")
+        if _SCORE.search(self.say):
+            raise ValueError("'say' must not mention scores or grades")
+        known = set(_NUMBER.findall(ctx.get("facts", "")))
+        if any(n not in known for n in _NUMBER.findall(_BIG_O.sub("", self.say))):
+            raise ValueError("'say' states a number that is not in the context")
+        return self
+
+
 # --- parsing ------------------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")

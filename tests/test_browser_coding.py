@@ -1,0 +1,77 @@
+"""Browser tier for coding exercises: type into the real Ace editor, apply, Run, Submit, in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import streamlit_server
+
+from interview.coding.problems import Problem, load_problems
+
+pytestmark = pytest.mark.browser
+ACE = "streamlit_ace.streamlit_ace"  # the component's iframe title
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The app with two-question interviews (so the second, with one coding exercise, is the exercise)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GROQ_API_KEY", "INTERVIEW_CODE_EXECUTION")}
+    env.update(INTERVIEW_DATA_DIR=str(tmp_path_factory.mktemp("coding-data")), INTERVIEW_ENGINE="offline", INTERVIEW_QUESTIONS="2")
+    with streamlit_server(env, tmp_path_factory.mktemp("coding-log") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    pg.goto(app_url)
+    yield pg
+    context.close()
+
+
+def _reach_the_exercise(page) -> Problem:
+    """Start a Software Engineer interview, skip to the coding exercise, and return its problem."""
+    page.get_by_text("Practice an interview").wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Role").click()
+    page.get_by_role("option", name="Software Engineer").click()
+    page.get_by_role("button", name="Start interview").click()
+    page.get_by_text("First question:", exact=False).wait_for()
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name="Skip", exact=True).click()
+    page.get_by_text("Coding exercise", exact=True).wait_for()
+    asked = page.locator('[data-testid="stChatMessage"]').filter(has_text="Coding exercise, ").last.inner_text()
+    title = re.search(r"Coding exercise, (.+?):", asked).group(1)
+    [problem] = [p for p in load_problems().values() if p.title == title]
+    return problem
+
+
+def _type_code(page, code: str) -> None:
+    """Set the editor's text through Ace's own API inside the component's iframe, then press its APPLY button."""
+    frame = page.locator(f'iframe[title="{ACE}"]').element_handle().content_frame()
+    frame.wait_for_selector(".ace_editor")
+    frame.evaluate("code => ace.edit(document.querySelector('.ace_editor')).setValue(code, 1)", code)
+    apply = frame.get_by_role("button", name=re.compile("apply", re.I))
+    frame.wait_for_function("() => !document.querySelector('button').disabled")  # the edit is seen: APPLY is on
+    apply.click()
+    frame.wait_for_function("() => document.querySelector('button').disabled")  # applied: sent to the app
+
+
+def test_code_typed_in_the_editor_runs_and_submits(page):
+    problem = _reach_the_exercise(page)
+    _type_code(page, problem.reference.python)
+    page.get_by_role("button", name="Run", exact=True).click()
+    total = len(problem.visible_tests)
+    page.get_by_text(f"{total} of {total} examples pass.").wait_for()
+    page.locator('[data-testid="stDataFrame"]').wait_for()  # the case-by-case table
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.get_by_text(re.compile(r"All \d+ tests pass")).first.wait_for()
+    chat = page.locator('[data-testid="stChatMessage"]')
+    # The submitted code is in the chat as a code block, with the interviewer's reply after it.
+    first_line = problem.reference.python.splitlines()[1].strip()
+    chat.locator("code").filter(has_text=first_line).first.wait_for()
+    if shots := os.environ.get("TEST_SCREENSHOTS"):
+        page.screenshot(path=str(Path(shots) / "coding.png"), full_page=True)

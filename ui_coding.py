@@ -1,0 +1,143 @@
+"""The coding panel of the interview page: the problem, an Ace editor, Run (visible tests) and Submit (hidden tests).
+
+Everything the candidate wrote or their code printed is shown as text (``st.text``/``st.code``/a dataframe),
+never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+from streamlit_ace import st_ace
+
+from interview import InterviewError, InterviewService
+from interview.coding.flow import problem_of
+from interview.coding.problems import Problem, starter_code
+from interview.models import AskedQuestion, SessionState, TestReport
+from interview.text import escape_markdown
+
+LANGUAGES = {"python": "Python", "javascript": "JavaScript"}
+FAILED = {"timeout": "ran out of time", "memory": "ran out of memory", "crashed": "crashed", "error": "didn't run"}
+ACE_THEMES = {"light": "chrome", "dark": "tomorrow_night"}
+NO_RUN = ("Code execution is turned off on this server, so Run is not available. "
+          "Submit still sends your code to the interviewer, who discusses it without running it.")
+
+
+def editor_key(index: int, language: str) -> str:
+    """The Ace editor's widget key: one editor per question and language."""
+    return f"iv_ace_{index}_{language}"
+
+
+def _theme() -> str:
+    """The Ace theme matching the app's light or dark theme (the browser's, else .streamlit/config.toml)."""
+    base = getattr(getattr(st.context, "theme", None), "type", None) or st.get_option("theme.base") or "light"
+    return ACE_THEMES.get(str(base), ACE_THEMES["light"])
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _problem_text(problem: Problem) -> None:
+    st.markdown(f"**{escape_markdown(problem.title)}** · {problem.difficulty}")
+    st.text(problem.statement)
+    for example in problem.examples:
+        call = f"{problem.function}({', '.join(_json(a) for a in example.args)})"
+        line = f"{call} returns {_json(example.expected)}"
+        st.code(line + (f"  # {example.explanation}" if example.explanation else ""), language=None)
+
+
+def _editor(asked: AskedQuestion, problem: Problem, index: int, language: str) -> str:
+    """Show the editor; return the code it holds (as last applied)."""
+    work = asked.code
+    key = editor_key(index, language)
+    # The first value is kept for the editor's life: a changing value would make it a new widget and lose the cursor.
+    first = st.session_state.setdefault(f"{key}_first", work.draft if work.draft and work.language == language
+                                        else starter_code(problem, language))
+    code = st_ace(value=first, language=language, theme=_theme(), key=key, min_lines=12, font_size=14,
+                  tab_size=4 if language == "python" else 2, auto_update=False)
+    st.caption("Press **APPLY** under the editor (or Ctrl+Enter) before Run or Submit, so they see your latest code.")
+    return code if isinstance(code, str) else first
+
+
+def _verdict(report: TestReport) -> None:
+    summary = f"{report.passed} of {report.total} examples pass"
+    if report.verdict == "passed":
+        st.success(f"{summary}.")
+    elif report.verdict == "failed":
+        st.warning(f"{summary}.")
+    else:
+        what = FAILED.get(report.verdict, report.verdict)
+        st.error(f"Your code {what}: {escape_markdown(report.message or 'no details')}")
+
+
+def show_run(report: TestReport) -> None:
+    """Show a Run's result case by case, then what the code printed; all as text."""
+    _verdict(report)
+    if report.cases:
+        rows = [{"": "✅" if c.ok else "❌", "input": ", ".join(_json(a) for a in c.input), "expected": _json(c.expected),
+                 "actual": "—" if c.error and c.actual is None else _json(c.actual), "error": c.error} for c in report.cases]
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+    for n, case in enumerate(report.cases, 1):
+        if case.error:
+            st.caption(f"Case {n}: error")
+            st.code(case.error, language=None)
+        if case.output:
+            st.caption(f"Case {n}: printed")
+            st.code(case.output, language=None)
+    if report.stdout:
+        st.caption("Output (stdout)")
+        st.code(report.stdout, language=None)
+    if report.stderr:
+        st.caption("Errors (stderr)")
+        st.code(report.stderr, language=None)
+
+
+def coding_panel(service: InterviewService, state: SessionState) -> SessionState:
+    """Show the coding panel for the open coding question; Run saves and shows results, Submit sends and reruns."""
+    asked = state.current
+    index = len(state.asked) - 1
+    problem = problem_of(asked)
+    with st.container(border=True):
+        st.markdown("**Coding exercise**")
+        _problem_text(problem)
+        st.session_state.setdefault("iv_code_lang", asked.code.language)
+        language = st.selectbox("Language", list(LANGUAGES), format_func=LANGUAGES.get, key="iv_code_lang")
+        code = _editor(asked, problem, index, language)
+        disabled = service.judge is None
+        left, right = st.columns(2)
+        run = left.button("Run", key="iv_code_run", disabled=disabled, width="stretch", help="Run the examples")
+        submit = right.button("Submit", key="iv_code_submit", type="primary", width="stretch",
+                              help="Send your code to the interviewer (it runs the hidden tests)")
+        if disabled:
+            st.caption(NO_RUN)
+        try:
+            if run:
+                with st.spinner("Running your code on the examples…"):
+                    state, _ = service.run_code(state, code, language)
+                st.session_state["iv_state"] = state
+            if submit:
+                with st.spinner("Running the hidden tests…" if not disabled else "Sending your code…"):
+                    state = service.submit_code(state, code, language).state
+                st.session_state["iv_state"] = state
+                st.rerun()
+        except InterviewError as exc:
+            st.error(str(exc))
+        last = state.current.code.last_run if state.current is not None and state.current.code else None
+        if last is not None:
+            show_run(last)
+    return state
+
+
+def code_language(state: SessionState, turn_index: int) -> str:
+    """The language of the code a turn submitted (python when it cannot be told)."""
+    turn = state.turns[turn_index]
+    if turn.question_index is None or turn.question_index >= len(state.asked):
+        return "python"
+    work = state.asked[turn.question_index].code
+    for attempt in work.attempts if work else []:
+        if attempt.mode == "submit" and attempt.turn == turn_index:
+            return attempt.language
+    return work.language if work else "python"
