@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .coding.assess import last_submission, stated_complexity
-from .coding.flow import explanation, problem_of
+from .coding.flow import explanation, ms, problem_of
 from .models import AskedQuestion, CodingReport, CommunicationStats, Highlight, QuestionReport, Report, SessionState
 from .rubric import CODING_DIMENSIONS, DIMENSIONS, LABELS
 from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count
@@ -245,15 +245,15 @@ def coding_result(c: CodingReport) -> str:
     if c.first_failure and c.verdict != "passed":
         result += f"; first failure: {c.first_failure}"
     if c.large_ms is not None:
-        ref = f" (reference {c.reference_large_ms:.0f} ms)" if c.reference_large_ms is not None else ""
-        result += f"; large input {c.large_ms:.0f} ms{ref}"
+        ref = f" (reference {ms(c.reference_large_ms)})" if c.reference_large_ms is not None else ""
+        result += f"; large input {ms(c.large_ms)}{ref}"
     return result + f"; {c.submissions} submission(s), {c.runs} run(s)."
 
 
 def _coding_markdown(c: CodingReport) -> list[str]:
     stated = f"you said {c.stated_time or 'nothing'} time, {c.stated_space or 'nothing'} space"
     lines = [f"Coding exercise **{escape_markdown(c.problem)}** in {c.language}: {escape_markdown(coding_result(c))}  ",
-             f"Complexity: expected {c.expected_time} time and {c.expected_space} space; {escape_markdown(stated)}.", ""]
+             escape_markdown(f"Complexity: expected {c.expected_time} time and {c.expected_space} space; {stated}."), ""]
     if c.code:
         lines += ["Your code:", "", "```" + c.language, c.code.replace("```", "'''"), "```", ""]
     return lines

@@ -7,8 +7,8 @@ from streamlit_mic_recorder import mic_recorder
 
 from interview import InterviewError, InterviewOptions, Kind, Notice, builtin_roles, scored_turns
 from interview.errors import SpeechError
-from interview.plan import resolve_role
 from interview.models import DeliveryMetrics
+from interview.plan import resolve_role
 from interview.speech.delivery import delivery_metrics
 from interview.text import escape_markdown
 from ui_coding import code_language, coding_panel

@@ -62,6 +62,10 @@ def _type_code(page, code: str) -> None:
 
 def test_code_typed_in_the_editor_runs_and_submits(page):
     problem = _reach_the_exercise(page)
+    chat = page.locator('[data-testid="stChatMessage"]')
+    _type_code(page, problem.wrong.python)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.get_by_text(re.compile(r"\d+ of \d+ tests pass; the first failing one is")).first.wait_for()
     _type_code(page, problem.reference.python)
     page.get_by_role("button", name="Run", exact=True).click()
     total = len(problem.visible_tests)
@@ -69,9 +73,9 @@ def test_code_typed_in_the_editor_runs_and_submits(page):
     page.locator('[data-testid="stDataFrame"]').wait_for()  # the case-by-case table
     page.get_by_role("button", name="Submit", exact=True).click()
     page.get_by_text(re.compile(r"All \d+ tests pass")).first.wait_for()
-    chat = page.locator('[data-testid="stChatMessage"]')
-    # The submitted code is in the chat as a code block, with the interviewer's reply after it.
-    first_line = problem.reference.python.splitlines()[1].strip()
-    chat.locator("code").filter(has_text=first_line).first.wait_for()
+    # Both submissions are in the chat as code blocks, each followed by the interviewer's reply.
+    for code in (problem.wrong.python, problem.reference.python):
+        line = max(code.splitlines(), key=len).strip()
+        chat.locator("code").filter(has_text=line).first.wait_for()
     if shots := os.environ.get("TEST_SCREENSHOTS"):
         page.screenshot(path=str(Path(shots) / "coding.png"), full_page=True)

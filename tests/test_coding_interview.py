@@ -18,7 +18,7 @@ from interview.coding.assess import (
 from interview.coding.judge import SandboxJudge
 from interview.coding.problems import load_problems, starter_code
 from interview.errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished
-from interview.models import CodeAttempt, CodeWork, TestReport
+from interview.models import CodeAttempt, CodeWork
 from interview.plan import kinds_plan
 from interview.report import build_report, report_markdown
 
@@ -368,3 +368,10 @@ def test_candidate_code_stays_text_in_the_markdown_export(service):
 def test_every_reference_solution_reads_as_clear_code(language):
     low = {p.id: code_clarity(p.reference.get(language), language).score for p in PROBLEMS.values()}
     assert min(low.values()) >= 3, low
+
+
+@pytest.mark.parametrize("message", ["It's O(n)", "O(n) time, O(1) space.", "linear"])
+def test_a_short_complexity_answer_counts_as_an_answer_on_a_coding_question(service, message):
+    state = _to_coding(service, _start(service))
+    state = service.submit(state, message).state
+    assert state.turns[-1].intent.value == "answer" and state.turns[-1].scored

@@ -31,7 +31,8 @@ _WORDS = {  # spoken or written names of growth classes -> (degree, log factor)
     r"linear": (1, 0), r"quadratic|n squared|n to the (?:power of )?two": (2, 0), r"cubic|n cubed": (3, 0),
     r"exponential": (99, 0), r"factorial": (100, 0),
 }
-_BIG_O = re.compile(r"\b(?:big[\s-]?)?o\s*(?:of\s+)?\(\s*([^()]*(?:\([^()]*\)[^()]*)*)\)|\bbig[\s-]?o of ([a-z0-9 ^*+]+?)(?=[,.;]| time| space| memory| extra|$)", re.I)
+_BIG_O = re.compile(r"\b(?:big[\s-]?)?o\s*(?:of\s+)?\(\s*([^()]*(?:\([^()]*\)[^()]*)*)\)"  # O(n), O(len(a) * len(b))
+                    r"|\bbig[\s-]?o of ([a-z0-9 ^*+]+?)(?=[,.;]| time| space| memory| extra|$)", re.I)  # "big O of n squared"
 _NAMED = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.I)
 _TIME = re.compile(r"\b(?:time|runtime|run time|runs?|running|speed|fast|operations?|steps)\b", re.I)
 _SPACE = re.compile(r"\b(?:space|memory|extra|storage|auxiliary)\b", re.I)
@@ -142,6 +143,10 @@ def measured_slow(attempt: CodeAttempt | None) -> bool:
     return attempt.large_ms >= SLOW_MS and attempt.large_ms >= SLOW_RATIO * max(attempt.reference_large_ms, 1.0)
 
 
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 def correctness(attempt: CodeAttempt | None) -> DimensionScore:
     if attempt is None:
         return DimensionScore(dimension="correctness", score=1, rationale="No solution was submitted, so no tests ran.")
@@ -167,9 +172,9 @@ def efficiency(problem: Problem, attempt: CodeAttempt | None, stated: Stated) ->
     evidence = [Evidence(quote=stated.time_quote, note="your stated complexity")] if stated.time_quote else []
     measured = ""
     if attempt is not None and attempt.large_ms is not None:
-        ref = f" (the reference takes {attempt.reference_large_ms:.0f} ms)" if attempt.reference_large_ms is not None else ""
-        measured = f"The large hidden input took {attempt.large_ms:.0f} ms{ref}."
-        evidence.append(Evidence(quote=f"large input: {attempt.large_ms:.0f} ms", note="measured"))
+        ref = f" (the reference takes {_ms(attempt.reference_large_ms)})" if attempt.reference_large_ms is not None else ""
+        measured = f"The large hidden input took {_ms(attempt.large_ms)}{ref}."
+        evidence.append(Evidence(quote=f"large input: {_ms(attempt.large_ms)}", note="measured"))
     if measured_slow(attempt) or (attempt is not None and attempt.verdict == "timeout"):
         what = measured or "The submission ran out of time."
         return DimensionScore(dimension="efficiency", score=2, rationale=f"{what} The expected time is {problem.complexity.time}.",

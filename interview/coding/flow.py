@@ -129,7 +129,7 @@ def next_step(state: SessionState, asked: AskedQuestion, explained: str | None =
     if stated.time is None and "complexity" not in asked_topics:
         return Step("complexity", "What are the time and space complexity of your solution?")
     if (measured_slow(last) or last.verdict == "timeout" or (said and expected and said > expected)) and "optimize" not in asked_topics:
-        why = (f"Your solution took {last.large_ms:.0f} ms on the large hidden input, much longer than it needs to. "
+        why = (f"Your solution took {ms(last.large_ms)} on the large hidden input, much longer than it needs to. "
                if measured_slow(last) else f"You said {stated.time}. " if stated.time else "")
         return Step("optimize", f"{why}Can you find a faster approach? What would it cost in memory?")
     if stated.space is None and stated.time is not None and "space" not in asked_topics:
@@ -141,12 +141,17 @@ def next_step(state: SessionState, asked: AskedQuestion, explained: str | None =
     return Step(None)
 
 
+def ms(value: float) -> str:
+    """A duration for people: '0.4 ms', '12 ms'."""
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 def result_words(attempt: CodeAttempt) -> str:
     """What the interviewer says about a submission's test results."""
     if attempt.verdict == "not_run":
         return "Thanks, I have your code. Code execution is turned off on this server, so I haven't run it."
     if attempt.verdict == "passed":
-        large = f" The large input ran in {attempt.large_ms:.0f} ms." if attempt.large_ms is not None else ""
+        large = f" The large input ran in {ms(attempt.large_ms)}." if attempt.large_ms is not None else ""
         return f"All {attempt.total} tests pass.{large}"
     if attempt.verdict == "failed":
         return f"{attempt.passed} of {attempt.total} tests pass; the first failing one is {attempt.first_failure or 'a hidden test'}."
@@ -237,6 +242,8 @@ class CodingTurns:
 
     def coding_respond(self, state: SessionState, current: AskedQuestion, message: str, intent: Intent) -> Turn | None:
         """Handle a chat message about a coding question, or None for intents handled as for any question."""
+        if intent in (Intent.empty, Intent.gibberish, Intent.off_topic) and stated_complexity(message).time:
+            intent = Intent.answer  # "It's O(n)" is short, but it answers the exercise
         handler = {Intent.answer: self._coding_answer, Intent.hint: self._coding_hint, Intent.clarify: self._coding_clarify,
                    Intent.skip: self._coding_skip}.get(intent)
         return handler(state, current, message) if handler else None

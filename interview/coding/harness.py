@@ -15,7 +15,7 @@ stopped: this judges practice answers, it is not an exam proctor.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Literal
 
 from ..models import CaseResult, TestReport
 from .problems import Problem, TestCase
