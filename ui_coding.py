@@ -42,7 +42,7 @@ def _json(value) -> str:
 
 def _problem_text(problem: Problem) -> None:
     st.markdown(f"**{escape_markdown(problem.title)}** · {problem.difficulty}")
-    st.text(problem.statement)
+    st.markdown(escape_markdown(problem.statement))
     for example in problem.examples:
         call = f"{problem.function}({', '.join(_json(a) for a in example.args)})"
         line = f"{call} returns {_json(example.expected)}"
@@ -53,13 +53,16 @@ def _editor(asked: AskedQuestion, problem: Problem, index: int, language: str) -
     """Show the editor; return the code it holds (as last applied)."""
     work = asked.code
     key = editor_key(index, language)
-    # The first value is kept for the editor's life: a changing value would make it a new widget and lose the cursor.
-    first = st.session_state.setdefault(f"{key}_first", work.draft if work.draft and work.language == language
-                                        else starter_code(problem, language))
-    code = st_ace(value=first, language=language, theme=_theme(), key=key, min_lines=12, font_size=14,
+    # The editor keeps its identity (its key) whatever its first value; that value only shows when it is mounted
+    # afresh (after a reload or another page), so it is the latest code we know of.
+    known = st.session_state.get(f"{key}_code") or (work.draft if work.draft and work.language == language
+                                                    else starter_code(problem, language))
+    code = st_ace(value=known, language=language, theme=_theme(), key=key, min_lines=12, font_size=14,
                   tab_size=4 if language == "python" else 2, auto_update=False)
+    code = code if isinstance(code, str) else known
+    st.session_state[f"{key}_code"] = code
     st.caption("Press **APPLY** under the editor (or Ctrl+Enter) before Run or Submit, so they see your latest code.")
-    return code if isinstance(code, str) else first
+    return code
 
 
 def _verdict(report: TestReport) -> None:
@@ -133,11 +136,7 @@ def coding_panel(service: InterviewService, state: SessionState) -> SessionState
 
 def code_language(state: SessionState, turn_index: int) -> str:
     """The language of the code a turn submitted (python when it cannot be told)."""
-    turn = state.turns[turn_index]
-    if turn.question_index is None or turn.question_index >= len(state.asked):
+    work = state.asked[state.turns[turn_index].question_index].code
+    if work is None:
         return "python"
-    work = state.asked[turn.question_index].code
-    for attempt in work.attempts if work else []:
-        if attempt.mode == "submit" and attempt.turn == turn_index:
-            return attempt.language
-    return work.language if work else "python"
+    return next((a.language for a in work.submissions if a.turn == turn_index), work.language)

@@ -274,14 +274,17 @@ def main() -> None:
         if message is None and state.pending:  # saved before a refresh cut its reply off: answer it now
             message, delivery = state.pending, state.pending_delivery
     st.title(f"{escape_markdown(state.role.name)} interview")
-    transcript(state, speak_last=message is None)
-    if message is not None:
-        st.session_state["iv_inflight"] = (state.id, message, delivery)
-        state = stream_reply(state, message, delivery)
-        st.session_state["iv_state"] = state
-        st.session_state.pop("iv_inflight", None)
-    if notice := st.session_state.pop("iv_notice", None):
-        st.warning(notice)
+    # The conversation grows inside one container, so what follows keeps its place on the page: a component that moved
+    # would be mounted afresh (the code editor would lose what was typed but not yet applied).
+    with st.container():
+        transcript(state, speak_last=message is None)
+        if message is not None:
+            st.session_state["iv_inflight"] = (state.id, message, delivery)
+            state = stream_reply(state, message, delivery)
+            st.session_state["iv_state"] = state
+            st.session_state.pop("iv_inflight", None)
+        if notice := st.session_state.pop("iv_notice", None):
+            st.warning(notice)
     if state.status != "finished" and state.current is not None and state.current.code is not None:
         state = coding_panel(service, state)
     if state.status != "finished":

@@ -148,7 +148,7 @@ def voice_section() -> None:
 def code_section() -> None:
     st.subheader("Coding exercises")
     if settings.code_execution:
-        st.success("Code execution is on: Run and Submit run candidates' code in a sandbox on this server.")
+        st.info("Code execution is on: Run and Submit run candidates' code in a sandbox on this server.")
         st.caption("To turn it off (for example on a shared server you do not trust the sandbox for), start the app with "
                    "INTERVIEW_CODE_EXECUTION=off. Coding questions stay; submitted code is discussed but never run.")
     else:

@@ -11,7 +11,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from interview import Notice, SubmitResult
+from interview import Notice, SubmitResult, prompts
 from interview.rubric import DIMENSIONS
 
 CONTEXT_RE = re.compile(r"Interview context \(JSON\):\n(\{.*?\})\n\n", re.S)
@@ -55,6 +55,8 @@ def auto_reply(body: dict) -> str:
     if "You score one answer" in system:
         answer = re.search(r"<answer>\n(.*)\n</answer>", body["messages"][-1]["content"], re.S).group(1)
         return json.dumps({"scores": scores(answer, 4), "covered": []})
+    if system == prompts.CODING_SYSTEM:  # coding turns: the model words what code decided
+        return json.dumps({"say": "Thanks, let's keep going."})
     ctx = context_of(body)
     if "first_question" in ctx:
         return json.dumps({"say": "Hello! I'm your interviewer today.", "ask": f"Let's begin: {ctx['first_question']['exemplar']}"})

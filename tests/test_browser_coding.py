@@ -49,11 +49,23 @@ def _reach_the_exercise(page) -> Problem:
     return problem
 
 
-def _type_code(page, code: str) -> None:
-    """Set the editor's text through Ace's own API inside the component's iframe, then press its APPLY button."""
+def _editor(page):
+    """The Ace component's iframe, once its editor is up."""
     frame = page.locator(f'iframe[title="{ACE}"]').element_handle().content_frame()
     frame.wait_for_selector(".ace_editor")
+    return frame
+
+
+def _editor_text(page) -> str:
+    return _editor(page).evaluate("() => ace.edit(document.querySelector('.ace_editor')).getValue()")
+
+
+def _type_code(page, code: str, apply: bool = True) -> None:
+    """Set the editor's text through Ace's own API inside the component's iframe, then press its APPLY button."""
+    frame = _editor(page)
     frame.evaluate("code => ace.edit(document.querySelector('.ace_editor')).setValue(code, 1)", code)
+    if not apply:
+        return
     apply = frame.get_by_role("button", name=re.compile("apply", re.I))
     frame.wait_for_function("() => !document.querySelector('button').disabled")  # the edit is seen: APPLY is on
     apply.click()
@@ -73,9 +85,21 @@ def test_code_typed_in_the_editor_runs_and_submits(page):
     page.locator('[data-testid="stDataFrame"]').wait_for()  # the case-by-case table
     page.get_by_role("button", name="Submit", exact=True).click()
     page.get_by_text(re.compile(r"All \d+ tests pass")).first.wait_for()
-    # Both submissions are in the chat as code blocks, each followed by the interviewer's reply.
+    # Both submissions are in the chat as code blocks, and the editor still holds the code.
     for code in (problem.wrong.python, problem.reference.python):
         line = max(code.splitlines(), key=len).strip()
         chat.locator("code").filter(has_text=line).first.wait_for()
+    assert _editor_text(page) == problem.reference.python
+
+
+def test_code_not_yet_applied_survives_a_chat_message(page):
+    _reach_the_exercise(page)
+    draft = "def half_done(s):\n    # still thinking\n"
+    _type_code(page, draft, apply=False)
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    box.fill("Could I have a hint, please?")
+    box.press("Enter")
+    page.get_by_text("Here's a nudge", exact=False).first.wait_for()
+    assert _editor_text(page) == draft  # the conversation grew above the editor without remounting it
     if shots := os.environ.get("TEST_SCREENSHOTS"):
         page.screenshot(path=str(Path(shots) / "coding.png"), full_page=True)

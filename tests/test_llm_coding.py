@@ -17,11 +17,22 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from llm_script import auto_reply, send
 
-from interview import InterviewOptions, InterviewService, LLMInterviewer, MemoryStore, Notice, OfflineInterviewer, RetryPolicy, SessionState
-from interview import prompts
+from interview import (
+    CircuitBreaker,
+    InterviewOptions,
+    InterviewService,
+    LLMInterviewer,
+    MemoryStore,
+    Notice,
+    OfflineInterviewer,
+    RetryPolicy,
+    SessionState,
+    prompts,
+)
 from interview.coding import flow
 from interview.coding.judge import SandboxJudge
 from interview.coding.runner import SandboxPool
+from interview.errors import LLMConnectionError
 from interview.models import CodeAttempt, Intent, TestReport
 
 ROLE = "software_engineer"
@@ -240,6 +251,15 @@ def test_a_failing_submission_turn_falls_back_with_a_notice(fake_groq, coding):
     result = service.submit_code(state, "x = 1", "python")
     assert result.turn.engine == "offline" and result.turn.notice and result.turn.reply == want_turn.reply
     same_decision(result.state, want)
+
+
+def test_an_open_circuit_breaker_words_the_turn_in_code_without_a_call(fake_groq, coding):
+    engine, service = coding(FixedJudge("passed"), breaker=CircuitBreaker(threshold=1))
+    state = service.submit_code(to_coding(service, fake_groq), "x = 1", "python").state
+    engine.breaker.failed(LLMConnectionError("The AI interviewer could not be reached."))
+    sent = send(service, fake_groq, state, EXPLAIN)
+    assert sent.calls == 0 and sent.turn.engine == "offline" and "paused" in sent.turn.notice
+    assert [n.text for n in sent.notices] == [sent.turn.notice]
 
 
 def test_intents_handled_in_code_make_no_call(fake_groq, coding):

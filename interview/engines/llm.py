@@ -189,7 +189,9 @@ class LLMInterviewer:
         fenced = fence(message[:CODE_CHARS])
         messages: list[BaseMessage] = [SystemMessage(prompts.CODING_SYSTEM),
                                        HumanMessage(prompts.CODING_TEMPLATE.format(context=dumps(context), message=fenced))]
-        checks = {"facts": f"{dumps(context)} {turn.reply} {fenced}", "required": required}
+        last = context["last_submission"]
+        counts = {last["tests_passed"], last["tests_total"], last["tests_total"] - last["tests_passed"]} if last else set()
+        checks = {"facts": f"{dumps(context)} {turn.reply} {fenced}", "required": required, "counts": counts}
         try:
             self._check_breaker()
             out, shown = yield from self._stream_valid(messages, lambda: SpokenStreamer(keys=("say",)),
@@ -359,7 +361,6 @@ def _collect(gen: Generator):
 
 def _rest_of(reply: str, shown: str) -> Iterator[Chunk]:
     """Yield what completes the words already shown into the final reply (or clear them and show it all)."""
-    shown = shown.rstrip()
     if not reply.startswith(shown):  # the model's words were not all usable: show the final reply
         yield Notice("")
         yield reply

@@ -4,6 +4,9 @@ The model writes one JSON object per turn. Everything the code decides on (inten
 evidence, action, which question comes next) comes before the words the candidate sees ("say",
 then "ask"), so the decision part is validated before a single word is shown, and an invalid reply
 can be retried without the candidate ever seeing it.
+
+On a coding exercise the decision is made in code and the model writes only "say" (``CodingOut``):
+no code, no scores, no numbers or test counts that the facts do not hold.
 """
 
 from __future__ import annotations
@@ -116,13 +119,15 @@ _CODE = re.compile(r"```|\bdef\s+\w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|\blambda\b|
 _SCORE = re.compile(r"\b(scores?|scored|scoring|grades?|graded|marks?|rating|rated)\b", re.I)
 _BIG_O = re.compile(r"\bO\([^)]{0,30}\)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_TEST_COUNT = re.compile(r"(\d+)(?:\s+(?:of|out of)\s+(?:the\s+|all\s+)?(\d+))?\s+(?:[a-z]+\s+)?tests?\b", re.I)
 
 
 class CodingOut(Lenient):
     """The words for a coding turn decided in code: what the interviewer says before the question it must ask.
 
-    Validated with context ``facts`` (the text every number must come from) and ``required`` (the
-    question asked after these words; when there is none, the words must not be empty).
+    Validated with context ``facts`` (the text every number must come from), ``counts`` (the test
+    counts of the last submission) and ``required`` (the question asked after these words; when
+    there is none, the words must not be empty).
     """
 
     say: str = ""
@@ -142,6 +147,9 @@ class CodingOut(Lenient):
         known = set(_NUMBER.findall(ctx.get("facts", "")))
         if any(n not in known for n in _NUMBER.findall(_BIG_O.sub("", self.say))):
             raise ValueError("'say' states a number that is not in the context")
+        counts = {str(n) for n in ctx.get("counts", ())}
+        if any(n and n not in counts for m in _TEST_COUNT.finditer(self.say) for n in m.groups()):
+            raise ValueError("'say' gives test counts other than the last submission's")
         return self
 
 
