@@ -83,13 +83,14 @@ def show_run(report: TestReport) -> None:
         rows = [{"": "✅" if c.ok else "❌", "input": ", ".join(_json(a) for a in c.input), "expected": _json(c.expected),
                  "actual": "—" if c.error and c.actual is None else _json(c.actual), "error": c.error} for c in report.cases]
         st.dataframe(pd.DataFrame(rows), hide_index=True)
+    details: dict[tuple[str, str], list[int]] = {}  # the same error in every case is shown once
     for n, case in enumerate(report.cases, 1):
-        if case.error:
-            st.caption(f"Case {n}: error")
-            st.code(case.error, language=None)
-        if case.output:
-            st.caption(f"Case {n}: printed")
-            st.code(case.output, language=None)
+        for what, text in (("error", case.error), ("printed", case.output)):
+            if text:
+                details.setdefault((what, text), []).append(n)
+    for (what, text), numbers in details.items():
+        st.caption(f"Case{'s' * (len(numbers) > 1)} {', '.join(map(str, numbers))}: {what}")
+        st.code(text, language=None)
     if report.stdout:
         st.caption("Output (stdout)")
         st.code(report.stdout, language=None)

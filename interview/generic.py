@@ -112,11 +112,20 @@ def nearest_roles(name: str, job_description: str = "", limit: int = 2) -> list[
     return [role for _, _, role in scored[:limit]]
 
 
+TECHNICAL_ROLE = re.compile(
+    r"\b(?:develop(?:er|ment)|engineer(?:ing)?|programm(?:er|ing)|coder|software|back-?end|front-?end|full-?stack|dev-?ops|"
+    r"sre|site reliability|data (?:scien\w*|engineer\w*)|machine learning|ml|ai|web|mobile|ios|android|game dev\w*|"
+    r"python|java(?:script)?|golang|rust|c\+\+|embedded|firmware|qa automation|sdet)\b", re.I)
+
+
 def custom_role(name: str, job_description: str = "") -> Role:
-    """Describe a role that is not built in, with the job description's key terms as its vocabulary."""
+    """Describe a role that is not built in, with the job description's key terms as its vocabulary.
+
+    It is technical (coding exercises are offered) when its name says so: "Backend Developer", "ML Engineer".
+    """
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:40] or "custom"
     return Role(id=f"custom_{slug}", name=name.strip()[:80], description="Custom role",
-                keywords=key_terms(job_description, limit=15))
+                technical=bool(TECHNICAL_ROLE.search(name)), keywords=key_terms(job_description, limit=15))
 
 
 def with_job_terms(question: Question, terms: list[str]) -> Question:

@@ -19,7 +19,7 @@ from interview.coding.judge import SandboxJudge
 from interview.coding.problems import load_problems, starter_code
 from interview.errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished
 from interview.models import CodeAttempt, CodeWork
-from interview.plan import kinds_plan
+from interview.plan import kinds_plan, resolve_role
 from interview.report import build_report, report_markdown
 
 PROBLEMS = load_problems()
@@ -375,3 +375,10 @@ def test_a_short_complexity_answer_counts_as_an_answer_on_a_coding_question(serv
     state = _to_coding(service, _start(service))
     state = service.submit(state, message).state
     assert state.turns[-1].intent.value == "answer" and state.turns[-1].scored
+
+
+@pytest.mark.parametrize(("name", "technical"), [("Backend Developer", True), ("ML Engineer", True), ("Nurse", False),
+                                                 ("Marketing Manager", False), ("Chef", False)])
+def test_custom_roles_are_technical_by_their_name(name, technical):
+    options = InterviewOptions(role=name, num_questions=3, coding_questions=1)
+    assert (Kind.coding in kinds_plan(options, technical=resolve_role(options).technical)) is technical
