@@ -148,6 +148,19 @@ def _sweep(uid: int, gid: int) -> None:
     _reap(block=True)
 
 
+def _has_children() -> bool:
+    """True when any process descends from the worker (one syscall; the sweep costs a fork).
+
+    The worker is a subreaper and the submission child has been reaped, so every process a submission
+    left behind (however detached: setsid, double fork) is now the worker's child or a descendant of one.
+    """
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
 def _reap(block: bool = False) -> None:
     """Reap orphans re-parented to the worker (it is their subreaper), so no zombies stay behind.
 
@@ -312,7 +325,8 @@ def _serve_one(req: dict, proto_out: int, base: str, uid: int | None, gid: int |
                 _, status = os.waitpid(pid, 0)
                 os.close(pidfd)
                 if uid is not None:
-                    _sweep(uid, gid)  # leftovers (background children) die with the submission
+                    if _has_children():  # leftovers (background children) die with the submission
+                        _sweep(uid, gid)
                 else:
                     try:
                         os.killpg(pid, signal.SIGKILL)
