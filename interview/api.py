@@ -35,9 +35,9 @@ from .bank import builtin_roles
 from .coding.flow import call, problem_of
 from .coding.problems import starter_code
 from .errors import CodeExecutionDisabled, InterviewError, NotCodingQuestion, SandboxError, SessionFinished, StoreError, TurnNotFound
-from .models import AskedQuestion, InterviewOptions, SessionState
+from .models import AskedQuestion, InterviewOptions
 from .report import report_markdown
-from .service import InterviewService, current_prompt, evaluate_answer
+from .service import InterviewService, current_prompt, evaluate_answer, open_coding
 
 MAX_BODY = 64_000
 
@@ -108,14 +108,6 @@ def _summary(state) -> dict:
             "prompt": current_prompt(state), "coding": current is not None and current.code is not None}
 
 
-def _open_coding(state: SessionState) -> AskedQuestion:
-    if state.status == "finished" or state.current is None:
-        raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
-    if state.current.code is None:
-        raise NotCodingQuestion("The current question is not a coding exercise: answer it with POST /sessions/{id}/messages.")
-    return state.current
-
-
 def _problem_view(asked: AskedQuestion, execution: bool) -> dict:
     """What the candidate may see of the open coding problem (never its hidden tests or solutions), and the editor's state."""
     problem, work = problem_of(asked), asked.code
@@ -157,7 +149,7 @@ def create_app(service: InterviewService) -> Starlette:
         return JSONResponse({**_summary(state), "turn": state.turns[int(request.path_params["index"])].model_dump(mode="json")})
 
     async def code(request: Request):
-        asked = _open_coding(service.resume(request.path_params["sid"]))
+        asked = open_coding(service.resume(request.path_params["sid"]))
         return JSONResponse(_problem_view(asked, service.judge is not None))
 
     async def run_code(request: Request):

@@ -164,7 +164,7 @@ class InterviewService:
                                         "Submit still sends your code to the interviewer.")
         code, language = _check_code(code, language)
         work = _copy(state)
-        current = _coding(work)
+        current = open_coding(work)
         report = self.judge.run(flow.problem_of(current), code, language, "run")
         current.code.draft, current.code.language, current.code.last_run = code, language, report
         current.code.attempts.append(CodeAttempt(mode="run", language=language, code=code, verdict=report.verdict, passed=report.passed,
@@ -178,7 +178,7 @@ class InterviewService:
         """
         code, language = _check_code(code, language)
         work = _copy(state)
-        current = _coding(work)
+        current = open_coding(work)
         current.code.draft, current.code.language = code, language
         self._save(work)
         attempt = CodeAttempt(mode="submit", language=language, code=code, verdict="not_run", at=_now())
@@ -260,11 +260,12 @@ def _check_code(code: object, language: object) -> tuple[str, str]:
     return code, str(language)
 
 
-def _coding(state: SessionState) -> AskedQuestion:
+def open_coding(state: SessionState) -> AskedQuestion:
+    """Return the open coding question; raise SessionFinished or NotCodingQuestion (both say what to do)."""
     if state.status == "finished" or state.current is None:
         raise SessionFinished("This interview has ended. Open the report, or start a new interview.")
     if state.current.code is None:
-        raise NotCodingQuestion("The current question is not a coding exercise: answer it in the chat.")
+        raise NotCodingQuestion("The current question is not a coding exercise: answer it as a message.")
     return state.current
 
 

@@ -8,6 +8,7 @@ submissions are still recorded and discussed, never run.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Literal, Protocol, runtime_checkable
 
 from ..models import TestReport
@@ -65,17 +66,10 @@ class SandboxJudge:
         return best
 
 
-_default: SandboxJudge | None = None
-_default_lock = threading.Lock()
-
-
+@lru_cache(maxsize=1)
 def default_judge() -> SandboxJudge:
     """The process-wide judge on the process-wide sandbox pool (reference timings are shared)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = SandboxJudge()
-        return _default
+    return SandboxJudge()
 
 
 def judge_from_settings(settings) -> Judge | None:
