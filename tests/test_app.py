@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest import APP, run
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 GOOD = ("At my last job we had an outage that affected 5% of customers. I reproduced the bug from the logs and "
         "found the root cause was a race condition. I added a regression test and an alert, and as a result "
         "errors dropped to zero within two days.")
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 @pytest.fixture

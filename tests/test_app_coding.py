@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from apptest import APP, run
 from streamlit.testing.v1 import AppTest
 
 from interview.coding.problems import Problem, load_problems
 from interview.text import escape_markdown
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 SEED = 3
 EXPLAIN = ("I loop over the input once and keep what I need in a dictionary, because then each step is constant. "
            "It's O(n) time and O(n) space. For an empty input or a single element it still works.")
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from apptest import APP, run
 from conftest import TEST_KEY
 from fake_groq import MODELS_PATH, FakeGroq, Step
 from llm_script import auto_reply, candidate_message, turn_reply
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 MODEL = "llama-3.3-70b-versatile"
 FAST = "llama-3.1-8b-instant"
 USER_KEY = "gsk_USERKEY_pasted_by_hand_9876543210"
@@ -27,12 +27,6 @@ SUMMARY = "You answered clearly and kept to the questions."
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
 def new_app() -> AppTest:
     """A fresh browser session (set the environment before calling: settings are read on the first run)."""
     return run(AppTest.from_file(APP, default_timeout=30))

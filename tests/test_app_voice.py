@@ -10,24 +10,17 @@ import base64
 import io
 import shutil
 import wave
-from pathlib import Path
 
 import pytest
+from apptest import APP, run
 from speech_samples import speak_wav
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:speech_recognition")  # imported by the mic recorder
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 SPOKEN = "At my last job I found a race condition in the checkout service and added a regression test."
 KEY_WORDS = ("checkout", "service", "regression", "test")
 NO_SPEECH = "Spoken questions are not available on this server (no speech engine); questions stay as text."
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 @pytest.fixture(scope="module")
