@@ -305,6 +305,7 @@ class Highlight(Strict):
     title: str
     detail: str
     quote: str = ""
+    quote_label: str = Field(default="You said", description="Where the quote comes from: the candidate's words, code or tests.")
     question_index: int | None = None
 
 

@@ -22,6 +22,13 @@ ADVICE = {
 }
 
 
+QUOTE_LABELS = {"test results": "Tests", "test run": "Tests", "measured": "Measured", "your code": "Your code"}
+
+
+def _label(evidence) -> str:
+    return QUOTE_LABELS.get(evidence.note, "You said")
+
+
 def answer_text(state: SessionState, asked: AskedQuestion) -> str:
     """Return everything the candidate said in answer to one question, in order."""
     return "\n".join(state.turns[i].message for i in asked.answers)
@@ -115,8 +122,8 @@ def _strengths(scored) -> list[Highlight]:
     for asked, entry in scored:
         for d in asked.assessment.dimensions:
             if d.score >= 4 and d.evidence:
-                found.append((d.score, Highlight(title=LABELS[d.dimension], detail=d.rationale,
-                                                 quote=d.evidence[0].quote, question_index=entry.index)))
+                found.append((d.score, Highlight(title=LABELS[d.dimension], detail=d.rationale, quote=d.evidence[0].quote,
+                                                 quote_label=_label(d.evidence[0]), question_index=entry.index)))
     found.sort(key=lambda t: -t[0])
     seen, out = set(), []
     for _, h in found:
@@ -135,7 +142,9 @@ def _improvements(scored, dims: dict[str, float]) -> list[Highlight]:
         asked, entry = min((ae for ae in scored if _has(ae[0], dim)), key=lambda ae: ae[0].assessment.dimension(dim).score)
         d = asked.assessment.dimension(dim)
         q = d.evidence[0].quote if d.evidence else _first_words(entry.answer)
-        out.append(Highlight(title=LABELS[dim], detail=f"{d.rationale} {ADVICE[dim]}", quote=q, question_index=entry.index))
+        label = _label(d.evidence[0]) if d.evidence else "You said"
+        out.append(Highlight(title=LABELS[dim], detail=f"{d.rationale} {ADVICE[dim]}", quote=q, quote_label=label,
+                             question_index=entry.index))
     return out
 
 
@@ -214,7 +223,7 @@ def report_markdown(report: Report) -> str:
         lines += ["## Scores by dimension", "", "| Dimension | Score (1-5) |", "|---|---|"]
         lines += [f"| {LABELS[d]} | {s:.1f} |" for d, s in report.dimensions.items()] + [""]
     for title, items in (("Strengths", report.strengths), ("What to improve", report.improvements)):
-        lines += [f"## {title}", ""] + [f"- **{h.title}**: {h.detail}" + (f"  \n  You said: {_md_quote(h.quote)}" if h.quote else "")
+        lines += [f"## {title}", ""] + [f"- **{h.title}**: {h.detail}" + (f"  \n  {h.quote_label}: {_md_quote(h.quote)}" if h.quote else "")
                                          for h in items] + ([""] if items else ["- (none yet)", ""])
     c = report.communication
     lines += ["## Communication", "", f"- Words per answer: {c.words_per_answer}",

@@ -45,7 +45,7 @@ def highlights(title: str, items) -> None:
         st.markdown(f"**{h.title}**")
         st.text(h.detail)
         if h.quote:
-            st.text(f"You said: “{h.quote}”")
+            st.text(f"{h.quote_label}: “{h.quote}”")
 
 
 def communication(report) -> None:

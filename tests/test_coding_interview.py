@@ -350,6 +350,10 @@ def test_the_report_shows_each_coding_question_and_mixes_dimensions(service):
     assert {"correctness", "explanation", "relevance"} <= set(report.dimensions)
     markdown = report_markdown(report)
     assert f"**{problem.title}**" in markdown.replace("\\", "") and "```python" in markdown
+    labels = {h.title: h.quote_label for h in report.strengths + report.improvements}
+    assert labels.get("Correctness (tests)") == "Tests"  # test counts are never presented as the candidate's words
+    assert all(h.quote_label == "Tests" for h in report.strengths + report.improvements if "tests passed" in h.quote)
+    assert "Tests: `" in markdown and "You said: `" not in markdown.split("tests passed")[0][-40:]
     assert build_report(state).overall == report.overall
 
 
