@@ -18,7 +18,7 @@ from interview.coding.assess import (
 from interview.coding.judge import SandboxJudge
 from interview.coding.problems import load_problems, starter_code
 from interview.errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished
-from interview.models import CodeAttempt, CodeWork
+from interview.models import CodeAttempt, CodeWork, DeliveryMetrics
 from interview.plan import kinds_plan, resolve_role
 from interview.report import build_report, report_markdown
 
@@ -386,3 +386,16 @@ def test_a_short_complexity_answer_counts_as_an_answer_on_a_coding_question(serv
 def test_custom_roles_are_technical_by_their_name(name, technical):
     options = InterviewOptions(role=name, num_questions=3, coding_questions=1)
     assert (Kind.coding in kinds_plan(options, technical=resolve_role(options).technical)) is technical
+
+
+def test_a_spoken_explanation_of_a_coding_solution_keeps_its_delivery(service):
+    state = _to_coding(service, _start(service))
+    problem = PROBLEMS[state.current.code.problem_id]
+    state = service.submit_code(state, problem.reference.python, "python").state
+    delivery = DeliveryMetrics(words=38, duration_s=16.0, speaking_time_s=15.0, words_per_minute=152.0, time_to_first_word_s=0.6,
+                               long_pauses=1, longest_pause_s=2.4, pause_threshold_s=2.0, fillers_per_100_words=2.6,
+                               filler_counts={"um": 1})
+    result = service.submit(state, EXPLAIN, delivery=delivery)
+    assert result.turn.input_mode == "voice" and result.turn.delivery == delivery and result.turn.scored
+    _, report = service.finish(result.state)
+    assert report.communication.spoken_answers == 1 and report.communication.speaking_rate_wpm == 152
