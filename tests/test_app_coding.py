@@ -11,6 +11,7 @@ import re
 
 import pytest
 from apptest import APP, run
+from conftest import TEST_KEY
 from streamlit.testing.v1 import AppTest
 
 from interview.coding.problems import Problem, load_problems
@@ -263,3 +264,23 @@ def test_a_custom_technical_role_gets_a_coding_exercise(at):
     at.button(key="FormSubmitter:iv_setup-Start interview").click()
     run(at)
     assert "coding" in at.session_state["iv_state"].kinds_plan
+
+
+def test_on_the_ai_interviewer_a_submission_gets_its_words_and_the_key_stays_off_the_page(groq_env):
+    """The Groq engine (the fake server) words the reply to a submission; the decision and the test counts are code's."""
+    at = run(AppTest.from_file(APP, default_timeout=60))
+    start(at)
+    state = at.session_state["iv_state"]
+    assert state.engine == "groq" and state.current.code is not None
+    p = problem(at)
+    type_code(at, p.wrong.python)
+    press(at, "iv_code_submit")
+    turn = at.session_state["iv_state"].turns[-1]
+    assert turn.intent.value == "code" and turn.engine == "groq", turn
+    assert "Thanks, let's keep going." in turn.reply  # the fake model's words (tests/llm_script.auto_reply)
+    attempt = at.session_state["iv_state"].current.code.submissions[-1]
+    assert attempt.verdict == "failed" and attempt.passed < attempt.total
+    coding_requests = [r for r in groq_env.requests if "coding exercise" in r.body["messages"][0]["content"]]
+    assert coding_requests and p.wrong.python.strip().splitlines()[0] in coding_requests[-1].body["messages"][-1]["content"]
+    shown = "\n".join([*(m.value for m in at.markdown), *(t.value for t in at.text), *(c.value for c in at.code)])
+    assert TEST_KEY not in shown and turn.reply[:30] in shown
