@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .coding.assess import last_submission, stated_complexity
-from .coding.flow import explanation, ms, problem_of
+from .coding.assess import last_submission, ms, stated_complexity
+from .coding.flow import explanation, problem_of
 from .models import AskedQuestion, CodingReport, CommunicationStats, Highlight, QuestionReport, Report, SessionState
 from .rubric import CODING_DIMENSIONS, DIMENSIONS, LABELS
 from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count

@@ -143,7 +143,8 @@ def measured_slow(attempt: CodeAttempt | None) -> bool:
     return attempt.large_ms >= SLOW_MS and attempt.large_ms >= SLOW_RATIO * max(attempt.reference_large_ms, 1.0)
 
 
-def _ms(value: float) -> str:
+def ms(value: float) -> str:
+    """A duration for people: '0.4 ms', '12 ms'."""
     return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
@@ -172,9 +173,9 @@ def efficiency(problem: Problem, attempt: CodeAttempt | None, stated: Stated) ->
     evidence = [Evidence(quote=stated.time_quote, note="your stated complexity")] if stated.time_quote else []
     measured = ""
     if attempt is not None and attempt.large_ms is not None:
-        ref = f" (the reference takes {_ms(attempt.reference_large_ms)})" if attempt.reference_large_ms is not None else ""
-        measured = f"The large hidden input took {_ms(attempt.large_ms)}{ref}."
-        evidence.append(Evidence(quote=f"large input: {_ms(attempt.large_ms)}", note="measured"))
+        ref = f" (the reference takes {ms(attempt.reference_large_ms)})" if attempt.reference_large_ms is not None else ""
+        measured = f"The large hidden input took {ms(attempt.large_ms)}{ref}."
+        evidence.append(Evidence(quote=f"large input: {ms(attempt.large_ms)}", note="measured"))
     if measured_slow(attempt) or (attempt is not None and attempt.verdict == "timeout"):
         what = measured or "The submission ran out of time."
         return DimensionScore(dimension="efficiency", score=2, rationale=f"{what} The expected time is {problem.complexity.time}.",
@@ -325,4 +326,4 @@ def assess_code(problem: Problem, work: CodeWork, explained: str, *, execution: 
                       missing_points=[LABELS[m] for m in missing], missing_point_ids=missing, word_count=len(explained.split()))
 
 
-__all__ = ["Stated", "assess_code", "code_clarity", "growth", "measured_slow", "stated_complexity"]
+__all__ = ["Stated", "ms", "assess_code", "code_clarity", "growth", "measured_slow", "stated_complexity"]

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass
 
 from ..models import AskedQuestion, CodeAttempt, CodeWork, Intent, Kind, Question, SessionState, TalkingPoint, Turn
-from .assess import EDGE, assess_code, growth, last_submission, measured_slow, stated_complexity
+from .assess import EDGE, assess_code, growth, last_submission, measured_slow, ms, stated_complexity
 from .problems import Problem, load_problems
 
 PREFIX = "code-"
@@ -139,11 +139,6 @@ def next_step(state: SessionState, asked: AskedQuestion, explained: str | None =
     if problem.follow_ups and "deeper" not in asked_topics:
         return Step("deeper", problem.follow_ups[0])
     return Step(None)
-
-
-def ms(value: float) -> str:
-    """A duration for people: '0.4 ms', '12 ms'."""
-    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
 def result_words(attempt: CodeAttempt) -> str:
