@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from .bank import builtin_roles
-from .coding.flow import call, problem_of
+from .coding.flow import call, problem_of, work_of
 from .coding.problems import starter_code
 from .errors import CodeExecutionDisabled, InterviewError, NotCodingQuestion, SandboxError, SessionFinished, StoreError, TurnNotFound
 from .models import AskedQuestion, InterviewOptions
@@ -73,7 +73,7 @@ class EvaluateIn(BaseModel):
     answer: str
 
 
-def _status(exc: InterviewError) -> int:
+def _status(exc: Exception) -> int:
     if isinstance(exc, (StoreError, TurnNotFound)):
         return 404
     if isinstance(exc, (SessionFinished, NotCodingQuestion, CodeExecutionDisabled)):
@@ -110,7 +110,7 @@ def _summary(state) -> dict:
 
 def _problem_view(asked: AskedQuestion, execution: bool) -> dict:
     """What the candidate may see of the open coding problem (never its hidden tests or solutions), and the editor's state."""
-    problem, work = problem_of(asked), asked.code
+    problem, work = problem_of(asked), work_of(asked)
     return {"problem_id": problem.id, "title": problem.title, "difficulty": problem.difficulty, "topics": problem.topics,
             "statement": problem.statement, "function": problem.function, "params": problem.params,
             "signature": problem.signature.model_dump(),
@@ -160,7 +160,7 @@ def create_app(service: InterviewService) -> Starlette:
     async def submit_code(request: Request):
         body = await _body(request, CodeIn)
         result = service.submit_code(service.resume(request.path_params["sid"]), body.code, body.language)
-        attempt = result.state.asked[result.turn.question_index].code.submissions[-1]
+        attempt = work_of(result.state.asked[result.turn.question_index]).submissions[-1]
         return JSONResponse({**_summary(result.state), "turn": result.turn.model_dump(mode="json"),
                              "submission": attempt.model_dump(mode="json", exclude={"code"})})
 

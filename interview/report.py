@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .coding.assess import last_submission, ms, stated_complexity
-from .coding.flow import explanation, problem_of
+from .coding.flow import explanation, problem_of, work_of
 from .models import AskedQuestion, CodingReport, CommunicationStats, Highlight, QuestionReport, Report, SessionState
 from .rubric import CODING_DIMENSIONS, DIMENSIONS, LABELS
 from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count
@@ -38,8 +38,9 @@ def build_report(state: SessionState) -> Report:
     """Compute the report from the per-question assessments; nothing is invented."""
     entries = [_entry(state, i, a) for i, a in enumerate(state.asked)]
     scored = [(a, e) for a, e in zip(state.asked, entries, strict=True) if a.assessment is not None]
-    dims = _dimension_means([a.assessment for a, _ in scored])
-    overall = round(sum(a.assessment.overall for a, _ in scored) / len(scored)) if scored else None
+    assessments = [a.assessment for a, _ in scored if a.assessment is not None]  # every scored question's
+    dims = _dimension_means(assessments)
+    overall = round(sum(a.overall for a in assessments) / len(assessments)) if assessments else None
     notes = _notes(state, len(scored))
     report = Report(
         role=state.role.name, engine=state.engine, overall=overall, dimensions=dims, asked=len(state.asked),
@@ -64,7 +65,7 @@ def _dimension_means(assessments) -> dict[str, float]:
 
 
 def _has(asked: AskedQuestion, dim: str) -> bool:
-    return any(d.dimension == dim for d in asked.assessment.dimensions)
+    return asked.assessment is not None and any(d.dimension == dim for d in asked.assessment.dimensions)
 
 
 def narrative(report: Report) -> str:
@@ -73,8 +74,8 @@ def narrative(report: Report) -> str:
         return (f"You were asked {report.asked} question(s) for the {report.role} role and none was answered in full, "
                 "so there is no score yet. Try again and answer at least one question to get feedback.")
     band = "a strong" if report.overall >= 75 else "a solid" if report.overall >= 55 else "a developing"
-    best = max(report.dimensions, key=report.dimensions.get)
-    worst = min(report.dimensions, key=report.dimensions.get)
+    best = max(report.dimensions, key=report.dimensions.__getitem__)
+    worst = min(report.dimensions, key=report.dimensions.__getitem__)
     text = (f"You gave {band} interview for the {report.role} role: {report.overall}/100 over {report.answered} "
             f"answered question(s). Your clearest strength was {LABELS[best].lower()} ({report.dimensions[best]:.1f}/5).")
     if worst != best:
@@ -103,7 +104,7 @@ def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionRep
 
 
 def _coding(state: SessionState, asked: AskedQuestion) -> CodingReport:
-    problem, work = problem_of(asked), asked.code
+    problem, work = problem_of(asked), work_of(asked)
     last = last_submission(work)
     stated = stated_complexity(explanation(state, asked))
     verdict = last.verdict if last else "not_submitted"

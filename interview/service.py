@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from .bank import find_role, load_bank
 from .coding import flow
 from .coding.judge import Judge, default_judge
+from .coding.problems import Language
 from .engines.base import Chunk, CodingInterviewer, Interviewer, Notice, StreamingInterviewer, get_engine
+from .engines.offline import OfflineInterviewer
 from .errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
 from .models import AskedQuestion, CodeAttempt, DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, TestReport, Turn
@@ -56,6 +58,8 @@ class TurnStream:
         """Consume the stream and return the result."""
         for _ in self:
             pass
+        if self.result is None:  # iterated (or closed) before: a finished stream gives its result only once
+            raise SessionError("This reply was already read or stopped; load the session to see the turn.")
         return self.result
 
     def close(self) -> None:
@@ -132,18 +136,18 @@ class InterviewService:
             message = message[: self.max_message_chars]
             notice = f"Your message was longer than {self.max_message_chars:,} characters, so only the first {self.max_message_chars:,} were kept."
         work = _copy(state)
-        streaming = isinstance(self.engine, StreamingInterviewer)
-        if streaming:
+        streamer = self.engine if isinstance(self.engine, StreamingInterviewer) else None
+        if streamer is not None:
             work.pending, work.pending_delivery = message, delivery
             self._save(work)
-        return TurnStream(self._reply(work, message, notice, streaming, delivery))
+        return TurnStream(self._reply(work, message, notice, streamer, delivery))
 
-    def _reply(self, work: SessionState, message: str, notice: str, streaming: bool,
+    def _reply(self, work: SessionState, message: str, notice: str, streamer: StreamingInterviewer | None,
                delivery: DeliveryMetrics | None) -> Generator[Chunk, None, SubmitResult]:
         if notice:
             yield f"({notice}) "
-        if streaming:
-            turn = yield from _after_notices(self.engine.stream(work, message), f"({notice}) " if notice else "")
+        if streamer is not None:
+            turn = yield from _after_notices(streamer.stream(work, message), f"({notice}) " if notice else "")
         else:
             turn = self.engine.respond(work, message)
             yield turn.reply
@@ -165,10 +169,11 @@ class InterviewService:
         code, language = _check_code(code, language)
         work = _copy(state)
         current = open_coding(work)
+        editor = flow.work_of(current)
         report = self.judge.run(flow.problem_of(current), code, language, "run")
-        current.code.draft, current.code.language, current.code.last_run = code, language, report
-        current.code.attempts.append(CodeAttempt(mode="run", language=language, code=code, verdict=report.verdict, passed=report.passed,
-                                                 total=report.total, message=report.message, first_failure=report.first_failure, at=_now()))
+        editor.draft, editor.language, editor.last_run = code, language, report
+        editor.attempts.append(CodeAttempt(mode="run", language=language, code=code, verdict=report.verdict, passed=report.passed,
+                                           total=report.total, message=report.message, first_failure=report.first_failure, at=_now()))
         return self._save(work), report
 
     def submit_code(self, state: SessionState, code: str, language: str) -> SubmitResult:
@@ -179,7 +184,8 @@ class InterviewService:
         code, language = _check_code(code, language)
         work = _copy(state)
         current = open_coding(work)
-        current.code.draft, current.code.language = code, language
+        editor = flow.work_of(current)
+        editor.draft, editor.language = code, language
         self._save(work)
         attempt = CodeAttempt(mode="submit", language=language, code=code, verdict="not_run", at=_now())
         if self.judge is not None:
@@ -189,7 +195,7 @@ class InterviewService:
             attempt = attempt.model_copy(update={"verdict": report.verdict, "passed": report.passed, "total": report.total,
                                                  "message": report.message, "first_failure": report.first_failure,
                                                  "large_ms": report.large_ms, "reference_large_ms": reference})
-        engine = self.engine if isinstance(self.engine, CodingInterviewer) else get_engine("offline")
+        engine = self.engine if isinstance(self.engine, CodingInterviewer) else OfflineInterviewer()
         turn = engine.code_turn(work, attempt)
         return SubmitResult(state=self._save(work), turn=turn)
 
@@ -250,14 +256,14 @@ class InterviewService:
         return state
 
 
-def _check_code(code: object, language: object) -> tuple[str, str]:
+def _check_code(code: object, language: object) -> tuple[str, Language]:
     if language not in LANGUAGES:
         raise SessionError(f"Language {language!r} is not supported: choose Python or JavaScript.")
     if not isinstance(code, str) or not code.strip():
         raise SessionError("The editor is empty: write your solution first.")
     if len(code) > MAX_CODE_CHARS:
         raise SessionError(f"The code is longer than {MAX_CODE_CHARS:,} characters; a solution here needs far less.")
-    return code, str(language)
+    return code, ("python" if language == "python" else "javascript")
 
 
 def open_coding(state: SessionState) -> AskedQuestion:

@@ -201,8 +201,8 @@ def _exec_node(req: dict, nonce: str, tmpdir: str) -> None:
     os.execve(req["node"], [req["node"], f"--max-old-space-size={heap}", "--stack-size=984", "driver.js"], dict(os.environ))
 
 
-def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: str, uid: int | None, gid: int | None) -> None:
-    """Runs in the forked child; never returns."""
+def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: str, slot: tuple[int, int] | None) -> None:
+    """Runs in the forked child; never returns. ``slot`` is the (uid, gid) to drop to, or None when not root."""
     try:
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -221,7 +221,8 @@ def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: 
         for lim, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)), mem, (resource.RLIMIT_NPROC, req["nproc"]),
                            (resource.RLIMIT_FSIZE, req["fsize"]), (resource.RLIMIT_NOFILE, req["nofile"]), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(lim, value if isinstance(value, tuple) else (value, value))
-        if uid is not None:
+        if slot is not None:
+            uid, gid = slot
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
@@ -272,18 +273,18 @@ def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: 
     os._exit(0)
 
 
-def _serve_one(req: dict, proto_out: int, base: str, uid: int | None, gid: int | None, private_tmp: bool) -> dict:
+def _serve_one(req: dict, proto_out: int, base: str, slot: tuple[int, int] | None, private_tmp: bool) -> dict:
     start = time.monotonic()
     tmpdir = tempfile.mkdtemp(prefix="run-", dir=base)
-    if uid is not None:
-        os.chown(tmpdir, uid, gid)
+    if slot is not None:
+        os.chown(tmpdir, *slot)
     nonce_r, nonce_w = os.pipe()
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        _child(req, nonce_r, res_w, out_w, err_w, tmpdir, uid, gid)
+        _child(req, nonce_r, res_w, out_w, err_w, tmpdir, slot)
     for fd in (nonce_r, res_w, out_w, err_w):
         os.close(fd)
     nonce = secrets.token_hex(16)  # made after the fork: the child only learns it by reading the pipe
@@ -324,9 +325,9 @@ def _serve_one(req: dict, proto_out: int, base: str, uid: int | None, gid: int |
                 sel.unregister(pidfd)
                 _, status = os.waitpid(pid, 0)
                 os.close(pidfd)
-                if uid is not None:
+                if slot is not None:
                     if _has_children():  # leftovers (background children) die with the submission
-                        _sweep(uid, gid)
+                        _sweep(*slot)
                 else:
                     try:
                         os.killpg(pid, signal.SIGKILL)
@@ -345,7 +346,7 @@ def _serve_one(req: dict, proto_out: int, base: str, uid: int | None, gid: int |
             room = limit - len(bufs[fd])
             if room > 0:
                 bufs[fd] += data[:room]
-    for fd in list(sel.get_map()):
+    for fd in [key.fd for key in sel.get_map().values()]:
         sel.unregister(fd)
         os.close(fd)
     sel.close()
@@ -414,12 +415,12 @@ def _verdict(result: str, nonce: str, status: int | None, timed_out: bool) -> tu
 
 
 def main() -> None:
-    uid = gid = None
+    slot: tuple[int, int] | None = None  # the unprivileged (uid, gid) submissions run as; only when root
     if len(sys.argv) == 3:
-        uid, gid = int(sys.argv[1]), int(sys.argv[2])
+        slot = int(sys.argv[1]), int(sys.argv[2])
     as_root = os.geteuid() == 0
     if not as_root:
-        uid = gid = None
+        slot = None
     net, private_tmp = _isolate(as_root)
     _libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans of a submission come back to us to be reaped
     for name in PRELOAD:  # already in memory for every child: faster, and readable even if the install dir is not
@@ -434,12 +435,12 @@ def main() -> None:
     os.dup2(null, 1)
     base = tempfile.mkdtemp(prefix="sandbox-")
     os.chmod(base, 0o711)
-    _send(proto_out, {"ready": True, "net": net, "private_tmp": private_tmp, "uid": uid if uid is not None else os.getuid()})
+    _send(proto_out, {"ready": True, "net": net, "private_tmp": private_tmp, "uid": slot[0] if slot is not None else os.getuid()})
     try:
         for line in proto_in:
             req = json.loads(line)
             try:
-                reply = _serve_one(req, proto_out, base, uid, gid, private_tmp)
+                reply = _serve_one(req, proto_out, base, slot, private_tmp)
             except Exception as exc:  # noqa: BLE001 - report, keep serving
                 reply = {"status": "crashed", "message": f"sandbox worker error: {exc!r}", "duration_ms": 0.0,
                          "stdout": "", "stderr": "", "stdout_bytes": 0, "stderr_bytes": 0, "truncated": False}

@@ -242,7 +242,8 @@ def _nesting(code: str, language: str) -> tuple[int, str]:
             for child in ast.iter_child_nodes(node):
                 d = depth + isinstance(child, blocks)
                 if d > best[0]:
-                    best = (d, ast.get_source_segment(code, child).splitlines()[0] if hasattr(child, "lineno") else "")
+                    segment = ast.get_source_segment(code, child) if hasattr(child, "lineno") else None
+                    best = (d, segment.splitlines()[0] if segment is not None else "")
                 walk(child, d)
 
         walk(tree, 0)

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..models import AskedQuestion, CodeAttempt, CodeWork, Intent, Kind, Question, SessionState, TalkingPoint, Turn
+from ..errors import NotCodingQuestion
+from ..models import Action, AskedQuestion, Assessment, CodeAttempt, CodeWork, Intent, Kind, Question, SessionState, TalkingPoint, Turn
 from .assess import EDGE, assess_code, growth, last_submission, measured_slow, ms, stated_complexity
 from .problems import Problem, load_problems
 
@@ -61,9 +64,16 @@ def is_coding(question: Question) -> bool:
     return question.kind is Kind.coding and question.id.startswith(PREFIX)
 
 
+def work_of(asked: AskedQuestion) -> CodeWork:
+    """Return a coding question's editor state and attempts; raise NotCodingQuestion if the question is not a coding exercise."""
+    if asked.code is None:
+        raise NotCodingQuestion(f"Question {asked.question.id!r} is not a coding exercise: answer it as a message.")
+    return asked.code
+
+
 def problem_of(asked: AskedQuestion) -> Problem:
     """Return the problem behind a coding question."""
-    return load_problems()[asked.code.problem_id]
+    return load_problems()[work_of(asked).problem_id]
 
 
 def new_asked(question: Question, difficulty: int) -> AskedQuestion:
@@ -72,7 +82,7 @@ def new_asked(question: Question, difficulty: int) -> AskedQuestion:
     return AskedQuestion(question=question, difficulty=difficulty, code=code)
 
 
-def pick_problem(state: SessionState, difficulty: int | None = None, exclude: set[str] = frozenset()) -> Question | None:
+def pick_problem(state: SessionState, difficulty: int | None = None, exclude: AbstractSet[str] = frozenset()) -> Question | None:
     """An unused problem nearest the difficulty (the seed breaks ties), as a question."""
     level = state.difficulty if difficulty is None else difficulty
     used = {a.question.id for a in state.asked} | set(exclude)
@@ -93,11 +103,12 @@ def explanation(state: SessionState, asked: AskedQuestion) -> str:
     return "\n".join(state.turns[i].message for i in asked.answers)
 
 
-def assess(state: SessionState, asked: AskedQuestion, explained: str | None = None):
+def assess(state: SessionState, asked: AskedQuestion, explained: str | None = None) -> Assessment:
     """Score a coding question from its submissions and explanation (correctness left out if code could not run)."""
-    last = last_submission(asked.code)
+    work = work_of(asked)
+    last = last_submission(work)
     text = explanation(state, asked) if explained is None else explained
-    return assess_code(problem_of(asked), asked.code, text, execution=last is None or last.verdict != "not_run")
+    return assess_code(problem_of(asked), work, text, execution=last is None or last.verdict != "not_run")
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,7 @@ class Step:
 
 def next_step(state: SessionState, asked: AskedQuestion, explained: str | None = None) -> Step:
     """Decide the next follow-up on a coding question, or Step(None) to move on."""
-    problem, work = problem_of(asked), asked.code
+    problem, work = problem_of(asked), work_of(asked)
     text = explanation(state, asked) if explained is None else explained
     asked_topics = set(asked.asked_point_ids)
     last = last_submission(work)
@@ -120,8 +131,8 @@ def next_step(state: SessionState, asked: AskedQuestion, explained: str | None =
         return Step("submit", "When you're ready, write it in the editor and press Submit; I'll run it against the tests.")
     if not text.strip():
         return Step("explain", "Walk me through your approach: how it works, and its time and space complexity.")
-    explained = [t for t in asked_topics if t not in ("submit", "explain")]
-    if len(explained) >= MAX_CODING_FOLLOW_UPS:
+    explanation_topics = [t for t in asked_topics if t not in ("submit", "explain")]
+    if len(explanation_topics) >= MAX_CODING_FOLLOW_UPS:
         return Step(None)
     if last.verdict not in ("passed", "not_run") and "failing" not in asked_topics:
         where = last.first_failure or last.message or "one of the hidden tests"
@@ -130,7 +141,7 @@ def next_step(state: SessionState, asked: AskedQuestion, explained: str | None =
         return Step("complexity", "What are the time and space complexity of your solution?")
     if (measured_slow(last) or last.verdict == "timeout" or (said and expected and said > expected)) and "optimize" not in asked_topics:
         why = (f"Your solution took {ms(last.large_ms)} on the large hidden input, much longer than it needs to. "
-               if measured_slow(last) else f"You said {stated.time}. " if stated.time else "")
+               if measured_slow(last) and last.large_ms is not None else f"You said {stated.time}. " if stated.time else "")
         return Step("optimize", f"{why}Can you find a faster approach? What would it cost in memory?")
     if stated.space is None and stated.time is not None and "space" not in asked_topics:
         return Step("space", "And how much extra memory does it use?")
@@ -169,6 +180,14 @@ class CodingTurns:
     Needs ``name``, ``_advance(state, score) -> (reply, action)`` and ``_turn(...)`` from the engine.
     """
 
+    if TYPE_CHECKING:  # provided by the engine this is mixed into
+        name: str
+
+        def _advance(self, state: SessionState, score: int | None) -> tuple[str, Action]: ...
+
+        def _turn(self, state: SessionState, current: AskedQuestion, message: str, intent: Intent, reply: str, action: Action, *,
+                  scored: bool = False, score: int | None = None, follow_up: bool = False) -> Turn: ...
+
     def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
         """Record a submission from the editor (already run, or 'not_run'), score the question, and reply."""
         current = state.current
@@ -179,6 +198,7 @@ class CodingTurns:
         current.code.language, current.code.draft = attempt.language, attempt.code
         current.assessment = assess(state, current)
         said = result_words(attempt)
+        action: Action
         if attempt.verdict not in ("passed", "not_run", "failed"):
             reply, action = f"{said} {retry_words(attempt)}", "stay"
         elif attempt.verdict == "failed" and "failing" not in current.asked_point_ids:
@@ -199,7 +219,7 @@ class CodingTurns:
         return self._turn(state, current, message, Intent.answer, reply, action, scored=True,
                           score=current.assessment.overall, follow_up=was_follow_up)
 
-    def _coding_next(self, state: SessionState, current: AskedQuestion, said: str, explained: str | None = None) -> tuple[str, str]:
+    def _coding_next(self, state: SessionState, current: AskedQuestion, said: str, explained: str | None = None) -> tuple[str, Action]:
         step = next_step(state, current, explained)
         if step.topic is not None:
             if step.topic not in current.asked_point_ids:
@@ -258,4 +278,4 @@ def coding_slots(total: int, wanted: int, technical: bool) -> list[int]:
 
 
 __all__ = ["CodingTurns", "INSTRUCTIONS", "Step", "assess", "attempted", "coding_slots", "is_coding", "new_asked", "next_step", "pick_problem",
-           "problem_of", "problem_question"]
+           "problem_of", "problem_question", "work_of"]

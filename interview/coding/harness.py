@@ -15,7 +15,7 @@ stopped: this judges practice answers, it is not an exam proctor.
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, TypedDict
 
 from ..models import CaseResult, TestReport
 from .problems import Problem, TestCase
@@ -169,6 +169,15 @@ def _results(stdout: str) -> list[dict] | None:
     return None
 
 
+class _Output(TypedDict):
+    """The fields of a TestReport that come from the run itself, whatever the verdict."""
+
+    stdout: str
+    stderr: str
+    duration_ms: float
+    total: int
+
+
 def _strip_marker(stdout: str) -> str:
     return "\n".join(line for line in stdout.splitlines() if not line.startswith(MARKER)).strip("\n")
 
@@ -186,8 +195,8 @@ def run_tests(problem: Problem, code: str, language: str, mode: Literal["run", "
     limits = limits or Limits(timeout=10.0 if mode == "submit" else 5.0)
     program = build_program(problem, code, language, cases=cases, reveal=mode == "run")
     result = run_untrusted(program, language=language, limits=limits, pool=pool)
-    base = {"stdout": _strip_marker(result.stdout)[:OUTPUT_CAP], "stderr": result.stderr[:OUTPUT_CAP], "duration_ms": result.duration_ms,
-            "total": len(cases)}
+    base: _Output = {"stdout": _strip_marker(result.stdout)[:OUTPUT_CAP], "stderr": result.stderr[:OUTPUT_CAP], "duration_ms": result.duration_ms,
+                     "total": len(cases)}
     rows = _results(result.stdout) if result.status == "passed" else None
     if rows is None or len(rows) != len(cases):
         status = result.status if result.status != "passed" else "crashed"

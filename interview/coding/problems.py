@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -87,7 +88,9 @@ class Problem(_Strict):
 
     @model_validator(mode="after")
     def _arity(self) -> Problem:
-        for kind, cases in (("examples", self.examples), ("visible_tests", self.visible_tests), ("hidden_tests", self.hidden_tests)):
+        groups: tuple[tuple[str, Sequence[Example | TestCase]], ...] = (
+            ("examples", self.examples), ("visible_tests", self.visible_tests), ("hidden_tests", self.hidden_tests))
+        for kind, cases in groups:
             for i, case in enumerate(cases):
                 if len(case.args) != len(self.params):
                     raise ValueError(f"{kind}[{i}] has {len(case.args)} args; params has {len(self.params)}")

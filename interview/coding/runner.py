@@ -53,6 +53,7 @@ from pathlib import Path
 from queue import Queue
 
 from ..errors import SandboxError
+from ..models import Verdict
 
 WORKER = Path(__file__).with_name("_worker.py")
 STATUSES = ("passed", "failed", "timeout", "memory", "crashed", "error")
@@ -76,7 +77,7 @@ class Limits:
 class RunResult:
     """The verdict on one run: status is one of passed, failed, timeout, memory, crashed, error."""
 
-    status: str
+    status: Verdict
     message: str = ""
     stdout: str = ""
     stderr: str = ""
@@ -129,6 +130,8 @@ class _Worker:
                                          env=_worker_env(), cwd="/", start_new_session=True, close_fds=True)
         except OSError as exc:
             raise SandboxError(f"Could not start the sandbox worker: {exc}.") from exc
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPE, so Popen opened them
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self._buf = bytearray()
         hello = self.read_line(30.0)
         if not hello or not hello.get("ready"):
@@ -140,7 +143,7 @@ class _Worker:
 
     def read_line(self, timeout: float) -> dict | None:
         """The next JSON line from the worker, or None on timeout or EOF."""
-        fd = self.proc.stdout.fileno()
+        fd = self.stdout.fileno()
         deadline = _now() + timeout
         with selectors.DefaultSelector() as sel:
             sel.register(fd, selectors.EVENT_READ)
@@ -161,8 +164,8 @@ class _Worker:
                "timeout": limits.timeout, "memory": limits.memory_mb << 20, "nproc": limits.max_processes,
                "fsize": limits.max_file_mb << 20, "nofile": limits.max_open_files, "max_output": limits.max_output_bytes}
         try:
-            self.proc.stdin.write((json.dumps(req) + "\n").encode())
-            self.proc.stdin.flush()
+            self.stdin.write((json.dumps(req) + "\n").encode())
+            self.stdin.flush()
         except OSError as exc:
             raise _WorkerLost(f"the sandbox worker is gone ({exc})") from exc
         started = self.read_line(10.0)
@@ -184,7 +187,7 @@ class _Worker:
 
     def close(self) -> None:
         try:
-            self.proc.stdin.close()
+            self.stdin.close()
             self.proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             self.kill()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from pydantic import SecretStr
 
 from ..errors import (
     EngineUnavailable,
@@ -47,7 +48,7 @@ def chat_model(config: GroqConfig):
                                 "paste a key in Settings, or use the offline interviewer.")
     from langchain_groq import ChatGroq
 
-    return ChatGroq(model=config.model, api_key=config.api_key, base_url=config.base_url or None,
+    return ChatGroq(model=config.model, api_key=SecretStr(config.api_key), base_url=config.base_url or None,
                     timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)), max_retries=0,
                     streaming=True, temperature=0.3, max_tokens=config.max_tokens)
 

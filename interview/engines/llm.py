@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
+from typing import TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
@@ -26,7 +27,7 @@ from .. import prompts
 from ..coding.flow import is_coding, new_asked
 from ..errors import LLMConnectionError, LLMError, LLMOutputError, LLMPaused, LLMTimeout
 from ..intents import IntentContext, detect_intent
-from ..models import AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, Turn
+from ..models import Action, AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, Turn
 from ..plan import next_difficulty
 from ..rubric import analyze
 from .base import Chunk, Notice
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 IN_CODE = {Intent.empty, Intent.manipulation, Intent.end, Intent.repeat}  # no call: the rules are fixed
 MAX_SUMMARY_CHARS = 1500
+R = TypeVar("R")
 
 
 class LLMInterviewer:
@@ -120,6 +122,8 @@ class LLMInterviewer:
     def code_stream(self, state: SessionState, attempt: CodeAttempt) -> Generator[Chunk, None, Turn]:
         """Like ``code_turn``, yielding the reply's words as the model writes them."""
         current = state.current
+        if current is None or current.code is None:
+            raise ValueError("code_turn() needs an open coding question; the session service checks this")
         turn = self.fallback.code_turn(state, attempt)
         return (yield from self._worded(state, current, turn, attempt.code, current.code.attempts[-1]))
 
@@ -219,10 +223,12 @@ class LLMInterviewer:
         scored = intent is Intent.answer
         index = len(state.turns)
         follow_up = scored and bool(current.follow_ups)
+        score: int | None = None
         if scored:
             answer = "\n".join([*(state.turns[i].message for i in current.answers), message])
             current.answers.append(index)
             current.assessment = to_assessment(out, current.question, answer).model_copy(update={"scored_by": self.name})
+            score = current.assessment.overall
         action = _coerce(intent, action, current, bool(offered))
         say, ask = out.say.strip(), out.ask.strip()
         if action == "follow_up":
@@ -252,7 +258,6 @@ class LLMInterviewer:
             state.hints_given += intent is Intent.hint
             ask = ask or (current.follow_ups[-1] if current.follow_ups else current.question.text)
         reply = "\n\n".join(p for p in (say, ask) if p)
-        score = current.assessment.overall if scored else None
         return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
 
     # --- calls -------------------------------------------------------------------------------
@@ -350,7 +355,7 @@ class LLMInterviewer:
         return f"{str(err).rstrip('.')}. The offline interviewer answered this turn; the interview carries on."
 
 
-def _collect(gen: Generator):
+def _collect(gen: Generator[object, None, R]) -> R:
     """Run a generator to the end and return its return value."""
     while True:
         try:
@@ -378,7 +383,7 @@ def _release_abandoned_stream() -> None:
     gc.collect()
 
 
-def _coerce(intent: Intent, action: str, current: AskedQuestion, more: bool) -> str:
+def _coerce(intent: Intent, action: Action, current: AskedQuestion, more: bool) -> Action:
     """Keep the action consistent with the intent and the plan, whatever the model said."""
     if intent is Intent.end:
         return "end"
@@ -387,7 +392,8 @@ def _coerce(intent: Intent, action: str, current: AskedQuestion, more: bool) -> 
     if intent is not Intent.answer:
         return "stay"
     if action == "stay":
-        action = "follow_up" if len(current.follow_ups) < MAX_FOLLOW_UPS and current.assessment.missing_point_ids else "next_question"
+        missing = current.assessment.missing_point_ids if current.assessment is not None else []
+        action = "follow_up" if len(current.follow_ups) < MAX_FOLLOW_UPS and missing else "next_question"
     if action == "next_question" and not more:
         return "end"
     return action

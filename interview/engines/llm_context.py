@@ -10,7 +10,7 @@ import json
 import re
 
 from ..coding.assess import last_submission
-from ..coding.flow import pick_problem, problem_of, retry_words
+from ..coding.flow import pick_problem, problem_of, retry_words, work_of
 from ..models import AskedQuestion, CodeAttempt, Kind, Question, SessionState, Turn
 from ..plan import choose_question, question_pool
 from .offline import ask_words
@@ -133,7 +133,7 @@ def coding_parts(state: SessionState, asked: AskedQuestion, turn: Turn, attempt:
 
 def coding_context(state: SessionState, asked: AskedQuestion, turn: Turn, said: str, required: str) -> dict:
     """A coding turn for the model to word: the problem, the test results, the decision and its words (no scores)."""
-    problem, last = problem_of(asked), last_submission(asked.code)
+    problem, last = problem_of(asked), last_submission(work_of(asked))
     results = None if last is None else {
         "language": last.language, "verdict": last.verdict, "tests_passed": last.passed, "tests_total": last.total,
         "first_failure": last.first_failure, "large_input_ms": None if last.large_ms is None else round(last.large_ms)}

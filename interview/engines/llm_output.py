@@ -190,7 +190,7 @@ class SpokenStreamer:
     """
 
     keys: tuple[str, ...] = ("say", "ask")
-    check: Callable[[dict], None] | None = None
+    check: Callable[[dict], object] | None = None
     buffer: str = ""
     said: str = ""
     released: bool = False
@@ -239,7 +239,8 @@ class SpokenStreamer:
 
     def _read_string(self) -> tuple[str, bool]:
         """Decode the current string value as far as the buffer goes; return (text, finished)."""
-        out, i, buf = [], self._pos, self.buffer
+        out: list[str] = []
+        i, buf = self._pos, self.buffer
         while i < len(buf):
             c = buf[i]
             if c == '"':

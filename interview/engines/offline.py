@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from ..coding.flow import INSTRUCTIONS, CodingTurns, attempted, new_asked, pick_problem
 from ..intents import Detection, IntentContext, detect_intent
-from ..models import AskedQuestion, Assessment, Intent, Kind, Question, Role, SessionState, TalkingPoint, Turn
+from ..models import Action, AskedQuestion, Assessment, Intent, Kind, Question, Role, SessionState, TalkingPoint, Turn
 from ..plan import choose_question, next_difficulty, question_pool
 from ..rubric import analyze
 from ..text import content_stems
@@ -138,7 +138,7 @@ class OfflineInterviewer(CodingTurns):
         return self._turn(state, current, message, Intent.gibberish, reply, "stay")
 
     # --- helpers -------------------------------------------------------------------------
-    def _advance(self, state: SessionState, score: int | None) -> tuple[str, str]:
+    def _advance(self, state: SessionState, score: int | None) -> tuple[str, Action]:
         """Move to the next question (or finish), adjusting difficulty by the last score."""
         before = state.difficulty
         state.difficulty = next_difficulty(before, score)
@@ -184,7 +184,7 @@ class OfflineInterviewer(CodingTurns):
         return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
 
 
-def record_turn(state: SessionState, current: AskedQuestion, message: str, intent: Intent, reply: str, action: str, *,
+def record_turn(state: SessionState, current: AskedQuestion, message: str, intent: Intent, reply: str, action: Action, *,
                 engine: str, scored: bool = False, score: int | None = None, follow_up: bool = False, notice: str = "") -> Turn:
     """Append a turn about ``current`` to the state and return it."""
     question_index = next(i for i, a in enumerate(state.asked) if a is current)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import io
 import threading
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..errors import SpeechError, SpeechUnavailable
 from ..models import Transcript, Word
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 SAMPLE_RATE = 16_000
 MIN_SECONDS = 0.3
@@ -46,7 +50,7 @@ def bundled_model_path() -> str | None:
     return str(path) if (path / "model.bin").exists() else None
 
 
-def decode(audio: bytes) -> tuple[object, float]:
+def decode(audio: bytes) -> tuple[NDArray[np.float32], float]:
     """Decode any recording browsers make to 16 kHz mono float32; return (samples, seconds)."""
     if not audio:
         raise SpeechError("The recording is empty: record again, or type your answer.")
@@ -144,7 +148,8 @@ class WhisperTranscriber:
         samples, seconds = decode(audio)
         spans = speech_spans(samples)
         model = self.load()
-        texts, words = [], []
+        texts: list[str] = []
+        words: list[Word] = []
         with self._lock:
             for start, end in chunks(spans, seconds):
                 piece = samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]

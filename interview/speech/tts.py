@@ -150,6 +150,8 @@ class _Worker:
         except OSError as exc:
             shutil.rmtree(self.tmp, ignore_errors=True)
             raise SpeechUnavailable(f"{UNAVAILABLE} (could not start {python}: {exc})") from exc
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPE, so Popen opened them
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         # Runs once: on stop(), or when a dropped speaker is collected, or at exit if close() was never called.
         self._finalizer = weakref.finalize(self, _stop_process, self.proc, self.tmp)
         try:
@@ -170,7 +172,7 @@ class _Worker:
         data = json.dumps(message).encode() + b"\n"
         try:
             while data:
-                data = data[os.write(self.proc.stdin.fileno(), data):]
+                data = data[os.write(self.stdin.fileno(), data):]
         except OSError as exc:
             self.stop()
             raise SpeechError(f"The speech worker stopped ({exc}); it is restarted on the next request.") from exc
@@ -180,7 +182,7 @@ class _Worker:
         return answer
 
     def _read(self, deadline: float) -> dict:
-        fd = self.proc.stdout.fileno()
+        fd = self.stdout.fileno()
         while b"\n" not in self._buf:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
@@ -215,8 +217,9 @@ def _stop_process(proc: subprocess.Popen, tmp: Path) -> None:
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
     for pipe in (proc.stdin, proc.stdout):
-        with contextlib.suppress(OSError):
-            pipe.close()
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
     shutil.rmtree(tmp, ignore_errors=True)
 
 
