@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from interview import InterviewOptions, InterviewService, MemoryStore  # noqa: E402
-from interview.coding import flow  # noqa: E402
-from interview.coding.harness import run_tests  # noqa: E402
-from interview.coding.judge import SandboxJudge  # noqa: E402
-from interview.coding.problems import load_problems  # noqa: E402
-from interview.coding.runner import SandboxPool, node_path  # noqa: E402
+from interview import InterviewOptions, InterviewService, MemoryStore
+from interview.coding import flow
+from interview.coding.harness import run_tests
+from interview.coding.judge import SandboxJudge
+from interview.coding.problems import load_problems
+from interview.coding.runner import SandboxPool, node_path
 
 
 def _p(values: list[float], q: float) -> float:

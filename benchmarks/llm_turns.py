@@ -2,7 +2,7 @@
 
     python benchmarks/llm_turns.py [--latency 0.2] [--interviews 5]
 
-Prints, for 20-turn interviews on the real ChatGroq client pointed at tests/fake_groq.py:
+Prints, for 20-turn interviews on the real ChatGroq client pointed at interview/testing/fake_groq.py:
 - LLM calls per turn (and for the opening and the report summary);
 - prompt characters per turn, turn 20 / turn 3, against sending the whole transcript each turn;
 - the app's own time from submit to the first streamed token, minus the server's set delay (goal
@@ -18,21 +18,16 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import sys
 import time
 from contextlib import closing
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from langchain_core.messages import HumanMessage, SystemMessage
 
-from fake_groq import FakeGroq  # noqa: E402
-from langchain_core.messages import HumanMessage, SystemMessage  # noqa: E402
-from llm_script import auto_reply, turn_reply  # noqa: E402
-
-from interview import GroqConfig, InterviewOptions, InterviewService, LLMInterviewer, MemoryStore, Notice  # noqa: E402
-from interview.engines.groq_client import chat_model  # noqa: E402
-from interview.prompts import INTERVIEWER_SYSTEM  # noqa: E402
+from interview import GroqConfig, InterviewOptions, InterviewService, LLMInterviewer, MemoryStore, Notice
+from interview.engines.groq_client import chat_model
+from interview.prompts import INTERVIEWER_SYSTEM
+from interview.testing.fake_groq import FakeGroq
+from interview.testing.llm_script import auto_reply, turn_reply
 
 GOAL_MS = 30.0
 ANSWERS = [

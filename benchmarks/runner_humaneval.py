@@ -10,15 +10,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from interview.coding.runner import Limits, SandboxPool, humaneval_program, read_jsonl
 
-from interview.coding.runner import Limits, SandboxPool, humaneval_program, read_jsonl  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = ROOT.parent / "shared" / "data" / "humaneval" / "HumanEval.jsonl.gz"
 CORRUPT = "    return None\n"

@@ -12,15 +12,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from interview import InterviewOptions, InterviewService, MemoryStore, builtin_roles, get_engine
 
-from interview import InterviewOptions, InterviewService, MemoryStore, builtin_roles, get_engine  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 MESSAGES = [
     "At my last job our checkout service failed for 5% of customers. I reproduced the bug from the logs, found the "

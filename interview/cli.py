@@ -7,13 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from .coding.flow import call, problem_of
+from .coding.flow import call, problem_of, work_of
 from .coding.problems import Problem, starter_code
 from .engines.base import engine_from_settings
 from .errors import InterviewError
 from .models import AskedQuestion, InterviewOptions, SessionState, TestReport
 from .report import report_markdown
-from .service import InterviewService, evaluate_answer
+from .service import InterviewService, evaluate_answer, open_coding
 
 CODE_COMMANDS = (":run", ":submit", ":problem")
 EXTENSIONS = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript"}
@@ -25,7 +25,8 @@ CODE_HELP = ("Coding exercise: type your explanation as usual, or\n"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m interview", description="Interview Practice Partner, headless.")
+    prog = "interview" if Path(sys.argv[0]).name == "interview" else "python -m interview"  # the console script or -m
+    p = argparse.ArgumentParser(prog=prog, description="Interview Practice Partner, headless.")
     sub = p.add_subparsers(dest="command", required=True)
     sim = sub.add_parser("simulate", help="run a whole interview from a JSON list of messages; print JSON")
     sim.add_argument("--role", required=True, help="built-in role id or name, or any custom role name")
@@ -114,10 +115,9 @@ def simulate(args: argparse.Namespace) -> dict:
         state = _simulate_coding(service, state, language, turns)
         if state.status == "finished":
             break
-        asked = state.current
         result = service.submit(state, message)
         state = result.state
-        turns.append(_turn_row(asked, result.turn))
+        turns.append(_turn_row(state.asked[result.turn.question_index], result.turn))
     state = _simulate_coding(service, state, language, turns)
     state, report = service.finish(state)
     return {"role": state.role.name, "engine": state.engine, "turns": turns, "report": report.model_dump(mode="json")}
@@ -194,7 +194,7 @@ def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
     while state.status != "finished":
         current = state.current
         coding = current is not None and current.code is not None
-        if coding and shown != len(state.asked):
+        if coding and current is not None and shown != len(state.asked):
             shown = len(state.asked)
             write(_problem_text(problem_of(current), getattr(args, "lang", None) or "python", service.judge is not None))
         try:
@@ -240,13 +240,13 @@ def _code_command(service: InterviewService, state: SessionState, command: str, 
         code, language = _read_code(Path(rest.strip()).expanduser(), lang)
         if name == ":run":
             state, report = service.run_code(state, code, language)
-            write(_run_text(problem_of(state.current), report))
+            write(_run_text(problem_of(open_coding(state)), report))
             return state
         result = service.submit_code(state, code, language)
     except InterviewError as exc:
         write(f"\n[{exc}]\n")
         return state
-    attempt = result.state.asked[result.turn.question_index].code.submissions[-1]
+    attempt = work_of(result.state.asked[result.turn.question_index]).submissions[-1]
     counts = (f"{attempt.passed}/{attempt.total} tests passed ({attempt.verdict})" if attempt.verdict != "not_run"
               else "recorded, not run (code execution is off)")
     write(f"\n[Submitted {language}: {counts}]\n\nInterviewer: {result.turn.reply}\n")

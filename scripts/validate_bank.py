@@ -1,12 +1,10 @@
-"""Validate question bank files: python scripts/validate_bank.py [FILE ...] (default: all)."""
+"""Validate question bank files: python scripts/validate_bank.py [FILE ...] (default: all; needs the package installed)."""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from interview.bank import BANK_DIR, _load_file, validate_bank  # noqa: E402
-from interview.errors import BankError  # noqa: E402
+from interview.bank import BANK_DIR, _load_file, validate_bank
+from interview.errors import BankError
 
 files = [Path(a) for a in sys.argv[1:]] or sorted(BANK_DIR.glob("*.json"))
 bad = 0

@@ -1,4 +1,4 @@
-"""Shared fixtures: every data path in tmp_path, no API keys, and no silent skips on CI."""
+"""Shared fixtures: every data path in tmp_path, no API keys or INTERVIEW_* settings, tiers, no silent skips on CI."""
 
 from __future__ import annotations
 
@@ -14,16 +14,31 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+
+# The tiers: every test carries exactly one of these (set per file with ``pytestmark``), so a tier runs alone:
+# ``./scripts/check --fast`` is ``-m unit``. A unit test needs nothing but the package: no model, browser,
+# sandbox, Streamlit run or HTTP server.
+TIERS = ("unit", "app", "browser", "speech", "sandbox", "llm")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse a test without exactly one tier marker: an unmarked test would silently leave every tier."""
+    wrong = [f"{item.nodeid}: {tiers or 'none'}" for item in items
+             if len(tiers := [t for t in TIERS if item.get_closest_marker(t)]) != 1]
+    if wrong:
+        raise pytest.UsageError("each test needs exactly one tier marker of " + ", ".join(TIERS) + ":\n  " + "\n  ".join(wrong))
+
+
+# Variables that change the app's behaviour; every INTERVIEW_* variable is removed as well, whatever its name.
+OUTSIDE_SETTINGS = ("GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL")
 
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path, monkeypatch):
-    """Point the app's data directory at tmp_path and remove any real key from the environment."""
-    monkeypatch.setenv("INTERVIEW_DATA_DIR", str(tmp_path / "data"))
-    for var in ("GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL", "INTERVIEW_ENGINE", "INTERVIEW_LLM_TIMEOUT", "INTERVIEW_STT",
-                "INTERVIEW_WHISPER_MODEL"):
+    """Point the app's data directory at tmp_path; remove every INTERVIEW_* setting and any real key."""
+    for var in [v for v in os.environ if v.startswith("INTERVIEW_")] + list(OUTSIDE_SETTINGS):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("INTERVIEW_DATA_DIR", str(tmp_path / "data"))
     yield
 
 
@@ -68,8 +83,8 @@ TEST_KEY = "gsk_TESTKEY_must_never_leak_0123456789"
 @pytest.fixture
 def fake_groq():
     """A fake Groq server on 127.0.0.1; unscripted requests get a valid reply from llm_script.auto_reply."""
-    from fake_groq import FakeGroq
-    from llm_script import auto_reply
+    from interview.testing.fake_groq import FakeGroq
+    from interview.testing.llm_script import auto_reply
 
     with FakeGroq(responder=auto_reply) as fake:
         yield fake
@@ -129,10 +144,14 @@ def free_port() -> int:
 def streamlit_server(env: dict[str, str], log: Path):
     """Run ``streamlit run app.py`` on a free local port with ``env``; yield its URL once healthy, stop it after."""
     port = free_port()
+    # Never the developer's .streamlit/secrets.toml (a real key would reach the internet): an empty one of the test's.
+    secrets = log.with_name(log.stem + "-secrets.toml")
+    secrets.write_text("")
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             "--secrets.files", str(secrets)],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -8,6 +8,8 @@ from starlette.testclient import TestClient
 from interview import InterviewService, JsonFileStore, get_engine
 from interview.api import create_app
 
+pytestmark = pytest.mark.unit
+
 GOOD = ("At my last job our checkout service failed for 5% of customers. I reproduced the bug from the logs, found the "
         "root cause was a race condition, and I added a regression test. As a result errors dropped to zero within two days.")
 

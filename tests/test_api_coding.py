@@ -11,6 +11,8 @@ from interview import InterviewService, JsonFileStore, get_engine
 from interview.api import create_app
 from interview.coding.problems import load_problems
 
+pytestmark = pytest.mark.sandbox
+
 EXPLAIN = ("I iterate over the input once and keep what I need in a dictionary, because each lookup is then constant. "
            "It's O(n) time and O(n) space; an empty input or a single element returns early.")
 

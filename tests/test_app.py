@@ -6,6 +6,8 @@ import pytest
 from apptest import APP, run
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.app
+
 GOOD = ("At my last job we had an outage that affected 5% of customers. I reproduced the bug from the logs and "
         "found the root cause was a race condition. I added a regression test and an alert, and as a result "
         "errors dropped to zero within two days.")

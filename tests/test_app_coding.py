@@ -17,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 from interview.coding.problems import Problem, load_problems
 from interview.text import escape_markdown
 
+pytestmark = pytest.mark.app
+
 SEED = 3
 EXPLAIN = ("I loop over the input once and keep what I need in a dictionary, because then each step is constant. "
            "It's O(n) time and O(n) space. For an empty input or a single element it still works.")
@@ -277,7 +279,7 @@ def test_on_the_ai_interviewer_a_submission_gets_its_words_and_the_key_stays_off
     press(at, "iv_code_submit")
     turn = at.session_state["iv_state"].turns[-1]
     assert turn.intent.value == "code" and turn.engine == "groq", turn
-    assert "Thanks, let's keep going." in turn.reply  # the fake model's words (tests/llm_script.auto_reply)
+    assert "Thanks, let's keep going." in turn.reply  # the fake model's words (interview.testing.llm_script.auto_reply)
     attempt = at.session_state["iv_state"].current.code.submissions[-1]
     assert attempt.verdict == "failed" and attempt.passed < attempt.total
     coding_requests = [r for r in groq_env.requests if "coding exercise" in r.body["messages"][0]["content"]]

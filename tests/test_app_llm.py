@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from apptest import APP, run
 from conftest import TEST_KEY
-from fake_groq import MODELS_PATH, FakeGroq, Step
-from llm_script import auto_reply, candidate_message, turn_reply
 from streamlit.testing.v1 import AppTest
+
+from interview.testing.fake_groq import MODELS_PATH, FakeGroq, Step
+from interview.testing.llm_script import auto_reply, candidate_message, turn_reply
+
+pytestmark = pytest.mark.app
 
 MODEL = "llama-3.3-70b-versatile"
 FAST = "llama-3.1-8b-instant"

@@ -13,10 +13,11 @@ import wave
 
 import pytest
 from apptest import APP, run
-from speech_samples import speak_wav
 from streamlit.testing.v1 import AppTest
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:speech_recognition")  # imported by the mic recorder
+from interview.testing.speech_samples import speak_wav
+
+pytestmark = [pytest.mark.app, pytest.mark.filterwarnings("ignore::DeprecationWarning:speech_recognition")]  # the mic recorder imports it
 
 SPOKEN = "At my last job I found a race condition in the checkout service and added a regression test."
 KEY_WORDS = ("checkout", "service", "regression", "test")

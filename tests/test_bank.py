@@ -12,6 +12,8 @@ from interview.bank import BANK_DIR, GENERAL_ROLE, builtin_roles, find_role, loa
 from interview.errors import BankError
 from interview.models import Kind, Question, Role, RoleBank, TalkingPoint
 
+pytestmark = pytest.mark.unit
+
 REQUIRED_ROLES = ("software_engineer", "customer_support", "product_manager", "marketing", "data_scientist", "general")
 
 

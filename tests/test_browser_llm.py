@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY, streamlit_server
-from fake_groq import FakeGroq, Step
-from llm_script import auto_reply, candidate_message
+
+from interview.testing.fake_groq import FakeGroq, Step
+from interview.testing.llm_script import auto_reply, candidate_message
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser

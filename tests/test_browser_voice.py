@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, streamlit_server
-from speech_samples import speak_wav
+
+from interview.testing.speech_samples import speak_wav
 
 pytestmark = pytest.mark.browser
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 TURN_KEYS = {"question", "question_id", "kind", "difficulty", "follow_up", "message", "intent", "scored", "score", "engine"}
 INTENTS = {"answer", "clarify", "hint", "repeat", "skip", "end", "off_topic", "out_of_scope", "manipulation", "empty", "gibberish"}
@@ -193,22 +195,12 @@ def test_an_out_of_range_option_exits_with_2_and_names_it(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_transcribe_prints_words_rate_fillers_and_pauses(tmp_path):
-    wav = tmp_path / "answer.wav"
-    subprocess.run(["espeak-ng", "-w", str(wav), "-s", "150", "When my colleagues disagreed, I, um, asked each of them to write down the costs."],
-                   check=True, capture_output=True)
-    out = subprocess.run([sys.executable, "-m", "interview", "transcribe", str(wav), "--json"], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout)
-    assert "write down the costs" in result["text"].lower() and result["backend"] == "whisper"
-    assert result["words"] and all(w["end"] >= w["start"] for w in result["words"])
-    assert 100 < result["delivery"]["words_per_minute"] < 260 and result["delivery"]["filler_counts"].get("um") == 1
-    text = subprocess.run([sys.executable, "-m", "interview", "transcribe", str(wav)], capture_output=True, text=True, cwd=ROOT)
-    assert text.returncode == 0 and "Speaking rate:" in text.stdout and "Pauses over 2 s:" in text.stdout and "Fillers:" in text.stdout
-
-
-def test_transcribe_rejects_a_file_that_is_not_audio(tmp_path):
-    bad = tmp_path / "notes.wav"
-    bad.write_text("not audio at all")
-    out = subprocess.run([sys.executable, "-m", "interview", "transcribe", str(bad)], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 2 and "Could not read this audio" in out.stderr
+def test_the_interview_command_is_python_m_interview():
+    """The installed console script (pip install -e ., as the README's test command does) is the same CLI."""
+    script = Path(sys.executable).with_name("interview")
+    assert script.exists(), f"no console script at {script}: install the package with pip install -e ."
+    via_script = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    via_module = run("--help")
+    assert via_script.returncode == via_module.returncode == 0, via_script.stderr
+    assert via_script.stdout.startswith("usage: interview ") and via_module.stdout.startswith("usage: python -m interview ")
+    assert via_script.stdout.split("\n\n", 1)[1] == via_module.stdout.split("\n\n", 1)[1]  # past the usage lines

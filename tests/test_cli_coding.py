@@ -15,6 +15,8 @@ from interview import InterviewOptions, InterviewService
 from interview.cli import practice
 from interview.coding.problems import load_problems
 
+pytestmark = pytest.mark.sandbox
+
 ROOT = Path(__file__).resolve().parents[1]
 EXPLAIN = ("I iterate over the input once and keep what I need in a dictionary, because each lookup is then constant. "
            "It's O(n) time and O(n) space; an empty input or a single element returns early.")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from interview.cli import practice
+
+pytestmark = pytest.mark.unit
 
 
 def _args(**kw):

@@ -14,6 +14,8 @@ from interview.coding.problems import PROBLEMS_DIR, load_problems, starter_code
 from interview.coding.runner import Limits, SandboxPool, node_path
 from interview.errors import BankError
 
+pytestmark = pytest.mark.sandbox
+
 DATA = Path(__file__).parent / "data" / "problems"
 LANGS = ("python", "javascript")
 BANK_MINIMUM = 30
@@ -82,10 +84,13 @@ def test_a_large_test_exists_and_a_quadratic_solution_is_slower(pool):
     two_sum = problems["two_sum"]
     quadratic = ("def two_sum(nums, target):\n    for i in range(len(nums)):\n        for j in range(i + 1, len(nums)):\n"
                  "            if nums[i] + nums[j] == target:\n                return [i, j]\n    return []\n")
-    fast = run_tests(two_sum, two_sum.reference.python, "python", "submit", pool=pool)
+    fast = [run_tests(two_sum, two_sum.reference.python, "python", "submit", pool=pool) for _ in range(2)]
     slow = run_tests(two_sum, quadratic, "python", "submit", pool=pool)
-    assert fast.verdict == slow.verdict == "passed", (fast, slow)
-    assert slow.large_ms > 20 * max(fast.large_ms, 1.0), (fast.large_ms, slow.large_ms)
+    assert fast[0].verdict == fast[1].verdict == slow.verdict == "passed", (fast, slow)
+    # Measured 0.2 ms against 140 ms here. The best of two fast runs, and a floor of 10 ms under it, leave room
+    # for a scheduler stall on a loaded machine.
+    best = min(f.large_ms for f in fast)
+    assert slow.large_ms > 5 * max(best, 10.0), (best, slow.large_ms)
 
 
 @pytest.mark.parametrize("pid", sorted(_all()))

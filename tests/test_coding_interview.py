@@ -22,6 +22,8 @@ from interview.models import CodeAttempt, CodeWork, DeliveryMetrics
 from interview.plan import kinds_plan, resolve_role
 from interview.report import build_report, report_markdown
 
+pytestmark = pytest.mark.sandbox
+
 PROBLEMS = load_problems()
 EXPLAIN = ("I keep a dictionary from each value to its index and scan the list once, because then each lookup of the "
            "complement is constant time. It's O(n) time and O(n) space. For edge cases, duplicates work since I check "

@@ -11,6 +11,8 @@ from interview.models import Intent, Kind, Question
 from interview.rubric import analyze
 from interview.service import current_prompt
 
+pytestmark = pytest.mark.unit
+
 WEAK = ["It depends on the situation really.", "Hard to say, it varies a lot from case to case.",
         "Probably something along those lines, more or less."]
 

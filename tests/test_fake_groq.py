@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 
 import groq
 import httpx
 import pytest
-from fake_groq import FakeGroq, Recorded, Step
+from conftest import free_port
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_groq import ChatGroq
 
+from interview.testing.fake_groq import FakeGroq, Recorded, Step
+
+pytestmark = pytest.mark.llm
+
 MODEL = "llama-3.3-70b-versatile"
 KEY = "gsk_test_fake_key"
+HANG = 30.0  # seconds a hanging reply waits: what a timeout must beat, with a margin any loaded machine meets
 
 
 @pytest.fixture
@@ -103,7 +110,7 @@ def test_chunk_delay_spreads_chunks_out_over_time(fake):
     arrivals = [t for c, t in zip(chunks, times, strict=True) if c.content]
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
     assert len(gaps) == 2
-    assert all(0.05 <= g < 0.5 for g in gaps), gaps
+    assert all(g >= 0.05 for g in gaps), gaps  # each chunk waited its delay (an upper bound would time the machine)
 
 
 def test_latency_delays_the_first_chunk(fake):
@@ -111,11 +118,10 @@ def test_latency_delays_the_first_chunk(fake):
     fake.script("delayed reply")
     chunks, times, start = timed_stream(chat(fake))
     assert "".join(c.content for c in chunks) == "delayed reply"
-    assert 0.2 <= times[0] - start < 1.5
+    assert times[0] - start >= 0.2
     fake.latency = 0.0
     fake.script(Step(content="fast"))
-    _, times, start = timed_stream(chat(fake))
-    assert times[0] - start < 0.2
+    assert "".join(c.content for c in timed_stream(chat(fake))[0]) == "fast"
 
 
 def test_rate_limit_surfaces_as_rate_limit_error_with_retry_after(fake):
@@ -151,7 +157,7 @@ def test_hang_trips_the_client_timeout_quickly(fake, stream):
     start = time.perf_counter()
     with pytest.raises(groq.APITimeoutError):
         list(llm.stream("hi")) if stream else llm.invoke("hi")
-    assert time.perf_counter() - start < 1.5
+    assert time.perf_counter() - start < HANG / 2, "the client waited for the hang instead of its own timeout"
 
 
 def test_hang_replies_normally_once_hang_seconds_pass():
@@ -228,7 +234,7 @@ def test_recorded_helpers_handle_content_parts():
 
 def test_close_is_quick_and_leaves_no_threads_while_a_request_hangs():
     before = set(threading.enumerate())
-    server = FakeGroq(hang_seconds=30)
+    server = FakeGroq(hang_seconds=HANG)
     # A pooled client leaves an idle keep-alive connection whose handler thread blocks reading the next request.
     keeper = sdk(server)
     assert [m.id for m in keeper.models.list().data]
@@ -243,17 +249,34 @@ def test_close_is_quick_and_leaves_no_threads_while_a_request_hangs():
 
     client = threading.Thread(target=call, daemon=True)
     client.start()
-    deadline = time.perf_counter() + 2
+    deadline = time.perf_counter() + HANG / 2
     while not server.chat_requests() and time.perf_counter() < deadline:
         time.sleep(0.01)
     assert server.chat_requests(), "the request never arrived"
     start = time.perf_counter()
     server.close()
-    assert time.perf_counter() - start < 1.0
-    client.join(timeout=1.0)
+    assert time.perf_counter() - start < HANG / 2, "close() waited for the hanging handler"
+    client.join(timeout=HANG / 2)
     assert not client.is_alive() and isinstance(errors[0], groq.APIConnectionError)
-    deadline = time.perf_counter() + 1
+    deadline = time.perf_counter() + HANG / 2
     while (left := [t for t in threading.enumerate() if t not in before and t.is_alive()]) and time.perf_counter() < deadline:
         time.sleep(0.01)
     assert left == []
     keeper.close()
+
+
+def test_the_fake_runs_on_its_own_and_answers_any_chat_request_validly():
+    """``python -m interview.testing.fake_groq --port N``: outside checks start it like this and wrap quirks around it."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "interview.testing.fake_groq", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert f"http://127.0.0.1:{port}" in proc.stdout.readline()
+        client = groq.Groq(base_url=f"http://127.0.0.1:{port}", api_key=KEY, max_retries=0, timeout=10)
+        summary = client.chat.completions.create(model=MODEL, messages=[
+            {"role": "system", "content": "You write the short narrative of a feedback report."}, {"role": "user", "content": "{}"}])
+        assert summary.choices[0].message.content.startswith("You answered clearly")
+        assert [m.id for m in client.models.list().data] == ["llama-3.3-70b-versatile", "llama-3.1-8b-instant", "whisper-large-v3"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -8,6 +8,8 @@ from interview.intents import IntentContext, detect_intent
 from interview.models import Intent
 from interview.text import content_stems
 
+pytestmark = pytest.mark.unit
+
 
 def intent_of(message: str, context: IntentContext | None = None) -> Intent:
     return detect_intent(message, context).intent

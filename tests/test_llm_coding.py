@@ -12,10 +12,8 @@ import re
 
 import pytest
 from conftest import TEST_KEY
-from fake_groq import Step
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
-from llm_script import auto_reply, send
 
 from interview import (
     CircuitBreaker,
@@ -34,6 +32,10 @@ from interview.coding.judge import SandboxJudge
 from interview.coding.runner import SandboxPool
 from interview.errors import LLMConnectionError
 from interview.models import CodeAttempt, Intent, TestReport
+from interview.testing.fake_groq import Step
+from interview.testing.llm_script import auto_reply, send
+
+pytestmark = pytest.mark.llm
 
 ROLE = "software_engineer"
 # Over 40 words: the scripted model scores it 4 and moves on to the next question (the coding one).

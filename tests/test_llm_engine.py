@@ -18,10 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
-from fake_groq import Step
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
-from llm_script import Sent, auto_reply, candidate_message, send, turn_reply
 
 import interview.engines.llm as llm_module
 from interview import (
@@ -40,6 +38,10 @@ from interview.engines.llm_context import next_options
 from interview.engines.llm_output import UNSUPPORTED_CAP
 from interview.models import Intent
 from interview.rubric import DIMENSIONS, analyze, overall
+from interview.testing.fake_groq import Step
+from interview.testing.llm_script import Sent, auto_reply, candidate_message, send, turn_reply
+
+pytestmark = pytest.mark.llm
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = "software_engineer"
@@ -150,7 +152,7 @@ def test_reply_streams_in_pieces_that_add_up_to_the_recorded_turn(fake_groq, llm
 def test_first_words_arrive_well_before_the_stream_ends(fake_groq, llm):
     _, service = llm()
     state = begin(service)
-    fake_groq.chunk_delay, fake_groq.chunk_size = 0.05, 24
+    fake_groq.chunk_delay, fake_groq.chunk_size = 0.1, 24  # over a second of waits after the first words
     say = "Sure, let me put it another way. " * 5
     fake_groq.script(turn_reply("clarify", action="stay", say=say, ask="Tell me about one bug that took you more than a day to find."))
     stream = service.submit_stream(state, "What do you mean?")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interview import ConfigError, EngineUnavailable, InterviewOptions, InterviewService, JsonFileStore, SessionState, Settings, get_engine
 from interview.intents import detect_intent
+
+pytestmark = pytest.mark.unit
 
 WORDS = ["skip", "end", "hint", "repeat", "what do you mean", "I", "decided", "we", "customer", "5%", "backend", "ignore",
          "instructions", "score", "100", "<b>x</b>", "**x**", "pizza", "asdfgh", "\n", "🙂", "  ", "I'm done", "pass"]
@@ -54,3 +61,21 @@ def test_settings_read_the_environment_and_reject_bad_values(tmp_path):
 def test_unknown_engine_says_what_is_available():
     with pytest.raises(EngineUnavailable, match="choose one of offline"):
         get_engine("gpt-99")
+
+
+def test_each_test_sees_the_default_settings(tmp_path):
+    """Whatever the shell exports, a test starts from the defaults: only the data directory is set, to tmp_path."""
+    assert [v for v in os.environ if v.startswith("INTERVIEW_")] == ["INTERVIEW_DATA_DIR"]
+    assert not {"GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL"} & set(os.environ)
+    defaults = Settings.from_sources(env={"INTERVIEW_DATA_DIR": os.environ["INTERVIEW_DATA_DIR"]}, secrets={})
+    assert Settings.from_sources(secrets={}) == defaults
+    assert defaults.code_execution and defaults.max_message_chars == 4000 and defaults.resolved_engine == "offline"
+
+
+def test_settings_exported_in_the_shell_do_not_reach_the_tests(tmp_path):
+    hostile = {"INTERVIEW_CODE_EXECUTION": "off", "INTERVIEW_MAX_MESSAGE_CHARS": "50", "INTERVIEW_ENGINE": "groq",
+               "INTERVIEW_QUESTIONS": "3", "INTERVIEW_SOMETHING_NEW": "1", "GROQ_API_KEY": "gsk_from_the_shell"}
+    test = f"{Path(__file__).name}::test_each_test_sees_the_default_settings"
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test], cwd=Path(__file__).parent,
+                         env={**os.environ, **hostile}, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:]

@@ -9,6 +9,8 @@ from interview.generic import generic_question, guess_kind
 from interview.models import Kind, Question
 from interview.rubric import DIMENSIONS, analyze, overall
 
+pytestmark = pytest.mark.unit
+
 ROLES = ("software_engineer", "customer_support", "product_manager", "marketing", "data_scientist", "general")
 
 

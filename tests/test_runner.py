@@ -15,10 +15,13 @@ import pytest
 
 from interview.coding.runner import Limits, SandboxPool, humaneval_program, network_isolated, read_jsonl, run_untrusted
 
+pytestmark = pytest.mark.sandbox
+
 ROOT = Path(__file__).resolve().parents[1]
 # The first three HumanEval records (MIT licence, see ../shared/data/humaneval/LICENSE), kept here so a clean clone runs.
 HUMANEVAL = ROOT / "tests" / "data" / "humaneval_sample.jsonl"
 FAST = Limits(timeout=1.0)
+SLACK = 10.0  # seconds over a time limit a timed-out run may take: far under the 60 s the program would run
 
 
 def _uid_processes(uid: int) -> list[int]:
@@ -38,12 +41,12 @@ def _uid_processes(uid: int) -> list[int]:
 
 def _no_leftovers(pgid: int | None = None) -> None:
     if os.geteuid() == 0:  # children run as sandbox uids 64000+: none may be left
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 10
         while any(_uid_processes(u) for u in range(64000, 64016)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not any(_uid_processes(u) for u in range(64000, 64016))
     if pgid is not None:  # nothing alive (zombie or not) is left in the submission's process group
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 10
         while _group_members(pgid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not _group_members(pgid)
@@ -90,14 +93,14 @@ def test_infinite_loop_times_out_and_its_group_is_gone():
     t = time.monotonic()
     r = run_untrusted("import os\nprint(os.getpid(), flush=True)\nwhile True:\n    pass\n", limits=FAST)
     assert r.status == "timeout"
-    assert time.monotonic() - t < FAST.timeout + 1.0
+    assert time.monotonic() - t < FAST.timeout + SLACK
     _no_leftovers(_pid_of(r.stdout))
 
 
 def test_long_sleep_times_out():
     t = time.monotonic()
     r = run_untrusted("import time\ntime.sleep(60)\n", limits=FAST)
-    assert r.status == "timeout" and time.monotonic() - t < FAST.timeout + 1.0
+    assert r.status == "timeout" and time.monotonic() - t < FAST.timeout + SLACK
     _no_leftovers()
 
 
@@ -229,7 +232,7 @@ def test_js_infinite_loop_times_out():
     t = time.monotonic()
     r = run_untrusted("console.log(process.pid);\nwhile (true) {}\n", language="javascript", limits=JS_FAST)
     assert r.status == "timeout", r
-    assert time.monotonic() - t < JS_FAST.timeout + 1.0
+    assert time.monotonic() - t < JS_FAST.timeout + SLACK
     _no_leftovers(_pid_of(r.stdout))
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from interview import Intent
+
+pytestmark = pytest.mark.unit
 
 STRONG = ("At my last job our checkout service failed for 5% of customers. I reproduced the bug from the logs, "
           "found the root cause was a race condition, and I added a regression test and an alert. As a result "

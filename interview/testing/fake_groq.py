@@ -32,6 +32,7 @@ Recorded headers have lower-case names, e.g. ``fake.chat_requests()[0].headers["
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import sys
@@ -144,6 +145,7 @@ class FakeGroq:
         chunk_size: int = 12,
         responder: Callable[[dict], str | Step] | None = None,
         hang_seconds: float = 30.0,
+        port: int = 0,
     ):
         self.models = list(DEFAULT_MODELS if models is None else models)
         self.latency = latency
@@ -161,7 +163,7 @@ class FakeGroq:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._conns: set[socket.socket] = set()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fake = self
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         # A short poll interval keeps close() fast; the loop wakes this often to check for shutdown.
@@ -437,3 +439,23 @@ class _Reply:
         """Write one HTTP/1.1 chunk; an empty one ends the body."""
         self.h.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
         self.h.wfile.flush()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake on 127.0.0.1 until interrupted, answering every chat request with a valid scripted reply."""
+    from .llm_script import auto_reply
+
+    parser = argparse.ArgumentParser(prog="python -m interview.testing.fake_groq", description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--chunk-size", type=int, default=12, help="characters per streamed chunk")
+    args = parser.parse_args(argv)
+    with FakeGroq(responder=auto_reply, port=args.port, chunk_size=args.chunk_size) as fake:
+        print(f"fake Groq on {fake.base_url} (set GROQ_API_BASE={fake.base_url})", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

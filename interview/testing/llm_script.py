@@ -11,8 +11,10 @@ import re
 import time
 from dataclasses import dataclass
 
-from interview import Notice, SubmitResult, prompts
-from interview.rubric import DIMENSIONS
+from .. import prompts
+from ..engines.base import Notice
+from ..rubric import DIMENSIONS
+from ..service import SubmitResult
 
 CONTEXT_RE = re.compile(r"Interview context \(JSON\):\n(\{.*?\})\n\n", re.S)
 MESSAGE_RE = re.compile(r"<candidate_message>\n(.*)\n</candidate_message>", re.S)
@@ -21,7 +23,10 @@ MESSAGE_RE = re.compile(r"<candidate_message>\n(.*)\n</candidate_message>", re.S
 def context_of(body: dict) -> dict:
     """Return the context JSON of the last user message of a chat request."""
     user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
-    return json.loads(CONTEXT_RE.search(user).group(1))
+    found = CONTEXT_RE.search(user)
+    if found is None:
+        raise ValueError("the chat request has no interview context")
+    return json.loads(found.group(1))
 
 
 def candidate_message(body: dict) -> str:
@@ -53,7 +58,10 @@ def auto_reply(body: dict) -> str:
     if system.startswith("You write the short narrative"):
         return "You answered clearly and kept to the questions. Your strongest area was structure. Work next on adding numbers."
     if "You score one answer" in system:
-        answer = re.search(r"<answer>\n(.*)\n</answer>", body["messages"][-1]["content"], re.S).group(1)
+        found = re.search(r"<answer>\n(.*)\n</answer>", body["messages"][-1]["content"], re.S)
+        if found is None:
+            raise ValueError("the re-scoring request has no <answer>")
+        answer = found.group(1)
         return json.dumps({"scores": scores(answer, 4), "covered": []})
     if system == prompts.CODING_SYSTEM:  # coding turns: the model words what code decided
         return json.dumps({"say": "Thanks, let's keep going."})

@@ -19,10 +19,39 @@ import shutil
 import subprocess
 import wave
 from pathlib import Path
+from typing import Literal
 
 ESPEAK = shutil.which("espeak-ng")
+
+# --- known texts, shared by tests/test_stt.py and benchmarks/speech.py ---------------------------------------------
+ANSWERS = [
+    "I led a small team that rebuilt the billing service, and we shipped it early without any outages.",
+    "When my colleagues disagreed about the design, I asked each of them to write down the costs and we chose together.",
+    "My biggest mistake was skipping the code review, so now I always ask a colleague to check my changes first.",
+    "I would start by reproducing the problem, then read the logs, and finally add a test that fails before the fix.",
+    "The customer was upset about the delay, so I called her every morning until the issue was resolved.",
+    "I enjoy working with people who give honest feedback because it helps me learn faster.",
+]
+FILLER_ANSWERS = [  # 9 "um"/"uh", 2 "you know", 1 "like,"
+    "Um, I led a small team that, uh, rebuilt the billing service, and you know, we shipped it early.",
+    "So, uh, when my colleagues disagreed, I, um, asked each of them to write down the costs.",
+    "My biggest mistake was, like, skipping the review, and um, now I always ask a colleague first.",
+    "Uh, I would start by, you know, reproducing the problem, and then, um, read the logs.",
+    "The customer was, um, upset about the delay, so I, uh, called her every morning.",
+]
+HESITATIONS = ("um", "uh", "umm", "uhm", "erm", "er")  # any spelling Whisper picks for "um"/"uh"
+RATE_TEXT = ("I would start by reproducing the problem, then read the logs, and finally add a test that fails "
+             "before the fix, so the bug cannot quietly come back.")
+RATE_WPMS = (120, 160, 220)
+# (first sentence, second sentence, seconds of silence inserted between them)
+PAUSE_CASES = [
+    ("I would start by reproducing the problem and reading the logs.", "Then I would add a test that fails before the fix.", 3.0),
+    ("My biggest mistake was skipping the code review.", "Now I always ask a colleague to check my changes first.", 2.8),
+    ("When two engineers disagreed about the design, I asked them to write down the costs.", "Then we chose together.", 2.5),
+]
 # container -> (PyAV format name, audio codec, output sample rate)
-CONTAINERS = {"webm": ("webm", "libopus", 48_000), "ogg": ("ogg", "libopus", 48_000), "mp3": ("mp3", "libmp3lame", 44_100)}
+CONTAINERS: dict[str, tuple[str, Literal["libopus", "libmp3lame"], int]] = {
+    "webm": ("webm", "libopus", 48_000), "ogg": ("ogg", "libopus", 48_000), "mp3": ("mp3", "libmp3lame", 44_100)}
 
 
 def speak_wav(text: str, path: Path | str, *, wpm: int = 160, voice: str = "en-us", gap_ms: int = 0) -> Path:
@@ -88,6 +117,8 @@ def join_wavs(parts: list[Path | str | bytes], *, gap_s: float, path: Path | str
         if i:
             out.extend(silence(gap_s, rate))
         out.extend(samples)
+    if rate is None:
+        raise ValueError("join_wavs needs at least one part")
     return write_wav(out, rate, path)
 
 
@@ -135,7 +166,7 @@ def convert(source: Path | str | bytes, container: str, *, bitrate: int = 32_000
     import av
 
     fmt, codec, rate = CONTAINERS[container]
-    src = av.open(io.BytesIO(wav_bytes(source)), format="wav")
+    src = av.open(io.BytesIO(wav_bytes(source)), mode="r", format="wav")
     buf = io.BytesIO()
     dst = av.open(buf, mode="w", format=fmt)
     stream = dst.add_stream(codec, rate=rate, layout="mono")
