@@ -99,6 +99,8 @@ def _player(page, number: int):
 
 
 def test_questions_are_read_aloud_when_speaking_is_on(page):
+    from playwright.sync_api import expect
+
     page.get_by_text("Practice an interview").wait_for()
     page.locator("[data-testid=stSidebarNav]").get_by_text("Settings").click()
     page.get_by_text("Speak the interviewer's questions").click()
@@ -111,4 +113,6 @@ def test_questions_are_read_aloud_when_speaking_is_on(page):
     box.fill("I would tell the customer I will find out, ask a colleague, and call them back the same day.")
     box.press("Enter")
     _player(page, 2)
-    assert page.locator('audio[data-testid="stAudio"]').count() == 1  # only the latest words get a player
+    # Only the latest words get a player. The rerun may still be finishing (its stale elements are removed when it
+    # ends), so wait for the page to settle rather than count at once.
+    expect(page.locator('audio[data-testid="stAudio"]')).to_have_count(1, timeout=30_000)
