@@ -69,10 +69,23 @@ def generic_question(text: str, kind: Kind = Kind.behavioral, *, qid: str = "cus
                     model_answer=[p.label for p in GENERIC_POINTS[kind]], role_id="custom")
 
 
+# The classic questions about the candidate themselves: answered from their own story, so scored as behavioral.
+_ABOUT_YOU = re.compile(
+    r"\b(?:tell me about yourself|introduce yourself|walk me through your (?:resume|résumé|cv|background|career)"
+    r"|(?:greatest|biggest|main|key|top) (?:strengths?|weakness(?:es)?)|your (?:strengths?|weakness(?:es)?)"
+    r"|why (?:do you want|are you interested|are you applying|did you apply|this (?:role|job|position|company)"
+    r"|our (?:company|team)|should we hire you|should i hire you|do you want to work)"
+    r"|where do you see yourself|(?:five|5|ten|10) years from now|in (?:five|5|ten|10) years"
+    r"|(?:a|your) (?:biggest |greatest )?(?:failure|mistake|conflict|disagreement)|proud of|learn(?:ed)? from"
+    r"|disagree(?:d)? with|how do you (?:handle|deal with|cope with) (?:stress|pressure|criticism|conflict|feedback|failure))\b")
+
+
 def guess_kind(text: str) -> Kind:
-    """Guess a free-text question's kind from how it is phrased."""
-    low = text.lower()
+    """Guess a free-text question's kind from how it is phrased (questions about the candidate are behavioral)."""
+    low = text.lower().replace("’", "'")
     if re.search(r"\b(tell me about a time|describe a time|give (?:me )?an example|have you ever|a time when)\b", low):
+        return Kind.behavioral
+    if _ABOUT_YOU.search(low):
         return Kind.behavioral
     if re.search(r"\b(what would you do|how would you (?:handle|respond|deal)|imagine|suppose|if you)\b", low):
         return Kind.situational

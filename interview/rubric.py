@@ -44,7 +44,13 @@ SITUATION_STRUCTURE = {
     "plan": r"\b(?:then|next|after that|plan|prioriti[sz]e|options?|propose|agree)\b",
     "check": r"\b(?:measure|follow(?: |-)?up|check|make sure|ensure|success|monitor|verify|feedback|review|learn)\w*\b",
 }
-NUMBER = r"\b\d[\d,.]*\s?(?:%|percent|k|m|x|times|hours?|days?|weeks?|months?|years?|minutes?|people|users|customers|ms|seconds?)?|[$€£]\s?\d[\d,.]*\s?[kmb]?"
+_UNIT = r"(?:%|percent|per ?cent|times|hours?|days?|weeks?|months?|years?|minutes?|seconds?|people|users|customers|clients|tickets|engineers|dollars|euros|pounds)"
+# Numbers said in words (spoken answers are transcribed so): a count with a unit, e.g. "thirty percent", "twenty-five users".
+_SPELLED = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+            r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+            r"|nineteen|a hundred|(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand|million)|a dozen|dozens of|half a)")
+NUMBER = (r"\b\d[\d,.]*\s?(?:%|percent|k|m|x|times|hours?|days?|weeks?|months?|years?|minutes?|people|users|customers|ms|seconds?)?"
+          r"|[$€£]\s?\d[\d,.]*\s?[kmb]?|\b" + _SPELLED + r"\s" + _UNIT + r"(?!\w)")
 TIMEFRAME = r"\b(?:within|over|in|after|by) (?:a|an|one|two|three|four|five|six|\d+|the (?:next|first|last)) ?(?:few )?(?:hours?|days?|weeks?|months?|quarters?|years?|sprints?)\b|\b(?:q[1-4]|20\d\d|per (?:day|week|month|year))\b"
 OUTCOME = r"\b(?:increas|reduc|improv|sav|grew|grow|cut|dropp|doubl|tripl|boost|lower|rais|won|achiev|exceed|shipp|launch|deliver)\w*\b"
 OWN_VERB = r"\bI(?:'d| would| will)? (?!think\b|guess\b|believe\b|feel\b|mean\b|suppose\b|am\b|was\b|have\b|had\b|don't\b|do\b|did not\b|can't\b|know\b|like\b|hope\b)([a-z]+(?:ed|ized|ised)?)\b"

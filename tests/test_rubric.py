@@ -260,3 +260,48 @@ def test_generic_behavioral_star_answer_covers_situation_action_result():
 def test_generic_question_gets_a_usable_id_from_any_text():
     q = generic_question("What's your biggest weakness???", Kind.behavioral, qid="What's your biggest weakness???")
     assert q.id and all(c.isalnum() or c in "-_" for c in q.id)
+
+
+@pytest.mark.parametrize("text", [
+    "Tell me about yourself.",
+    "What's your biggest weakness?",
+    "What would you say is your greatest strength?",
+    "Why do you want to work for our company?",
+    "Why should we hire you over the other candidates?",
+    "Where do you see yourself in five years?",
+    "Tell me about a conflict you had with a coworker and how it ended.",
+    "What is a failure you learned from?",
+    "How do you handle criticism from your manager?",
+    "Walk me through your resume.",
+])
+def test_questions_about_the_candidate_are_behavioral(text):
+    assert guess_kind(text) is Kind.behavioral
+
+
+@pytest.mark.parametrize("text", ["What are the strengths of Python compared with Java?", "Why is a B-tree used for indexes?",
+                                  "How do you handle errors in an async function?"])
+def test_technical_questions_stay_technical(text):
+    assert guess_kind(text) is Kind.technical
+
+
+@pytest.mark.parametrize(("digits", "words"), [
+    ("We cut the wait by 30% within two weeks.", "We cut the wait by thirty percent within two weeks."),
+    ("It saved 25 hours a month for the support team.", "It saved twenty-five hours a month for the support team."),
+    ("We signed 12 customers in the pilot.", "We signed twelve customers in the pilot."),
+])
+def test_numbers_said_in_words_count_as_numbers(digits, words):
+    """Spoken answers reach the scorer as transcripts, where numbers are often spelled out."""
+    question, keywords = bank_question("customer_support", Kind.behavioral)
+    base = base_answer(question)
+    plain = analyze(question, base, role_keywords=keywords).dimension("specificity")
+    spelled = analyze(question, f"{base} {words}", role_keywords=keywords).dimension("specificity")
+    written = analyze(question, f"{base} {digits}", role_keywords=keywords).dimension("specificity")
+    assert "No numbers" not in spelled.rationale and "numbers" in spelled.rationale
+    assert spelled.score == written.score > plain.score
+
+
+@pytest.mark.parametrize("text", ["One of the things I did was listen.", "I was the only one on call that night.",
+                                  "Someone had to take a step back first."])
+def test_a_lone_number_word_is_not_a_measurement(text):
+    question, keywords = bank_question("customer_support", Kind.behavioral)
+    assert "No numbers" in analyze(question, text, role_keywords=keywords).dimension("specificity").rationale
