@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from interview.cli import main
 
 pytestmark = pytest.mark.unit
 
@@ -23,6 +27,20 @@ WEAK = "It depends on the situation really."
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI's main() in this process, as ``python -m interview ARGS`` would: its output and exit status.
+
+    In-process keeps the unit tier fast; ``run_process`` and the console-script test cover the real process.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse exits on bad arguments and on --help
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(["interview", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "interview", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
@@ -200,7 +218,7 @@ def test_the_interview_command_is_python_m_interview():
     script = Path(sys.executable).with_name("interview")
     assert script.exists(), f"no console script at {script}: install the package with pip install -e ."
     via_script = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
-    via_module = run("--help")
+    via_module = run_process("--help")
     assert via_script.returncode == via_module.returncode == 0, via_script.stderr
     assert via_script.stdout.startswith("usage: interview ") and via_module.stdout.startswith("usage: python -m interview ")
     assert via_script.stdout.split("\n\n", 1)[1] == via_module.stdout.split("\n\n", 1)[1]  # past the usage lines
