@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from interview import semantic
+
+semantic.warm_up()  # once per process: the embedding model loads in the background while the first page draws
 st.set_page_config(page_title="Interview Practice Partner", page_icon="🎤", layout="centered")
 
 pages = [

@@ -3,8 +3,8 @@
     python benchmarks/grading.py [--data ../shared/data/grading/mohler_dev.jsonl] [--limit N]
 
 The data (see its README) holds short answers to computer-science questions, each with the instructor's reference
-answer and the mean of two human grades (0-5). The scorer sees the question only (and, where it takes one, the
-reference answer), never the grades: zero-shot. Printed: Pearson and Spearman of the 0-100 score against
+answer and the mean of two human grades (0-5). The scorer sees the question and the reference answer (as
+``evaluate --reference`` does), never the grades: zero-shot. Printed: Pearson and Spearman of the 0-100 score against
 ``human_score`` for the scorer and for the baseline (the share of the reference answer's content words that the
 answer contains), their ratio, and the scorer's time per answer.
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from interview import semantic
 from interview.service import evaluate_answer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "grading" / "mohler_dev.jsonl"
@@ -73,17 +74,25 @@ def main() -> None:
     rows = rows[: args.limit] if args.limit else rows
     human = [r["human_score"] for r in rows]
     base = [overlap(r["answer"], r["reference_answer"]) for r in rows]
+    started = time.perf_counter()
+    ready = semantic.wait()
+    load_s = time.perf_counter() - started
     evaluate_answer("Software Engineer", rows[0]["question"], rows[0]["answer"])  # warm: bank load, first import
-    scores, times = [], []
+    scores, times, unscored = [], [], 0
     for r in rows:
         started = time.perf_counter()
-        scores.append(evaluate_answer("Software Engineer", r["question"], r["answer"])["score"])
+        out = evaluate_answer("Software Engineer", r["question"], r["answer"], reference=r["reference_answer"])
         times.append((time.perf_counter() - started) * 1000)
+        if out["score"] is None:  # not judged (e.g. taken for another language): the lowest score, as a grader would
+            unscored += 1
+        scores.append(out["score"] or 0)
     s_sp, b_sp = spearman(scores, human), spearman(base, human)
     print(f"{len(rows)} answers to {len({r['question_id'] for r in rows})} questions ({args.data.name}), zero-shot")
     print(f"  scorer:   Spearman {s_sp:.3f}  Pearson {pearson(scores, human):.3f}")
     print(f"  baseline: Spearman {b_sp:.3f}  Pearson {pearson(base, human):.3f}  (reference-word overlap)")
     print(f"  scorer/baseline Spearman: {s_sp / b_sp:.2f}x (goal: Spearman >= 0.65)")
+    print(f"  assessor: {semantic.status() if ready else 'words only: ' + semantic.status()} (model ready in {load_s:.2f} s); "
+          f"{unscored} answers not scored")
     print(f"  scorer time per answer: p50 {statistics.median(times):.2f} ms, p95 {sorted(times)[int(0.95 * (len(times) - 1))]:.2f} ms")
 
 

@@ -12,11 +12,13 @@
     POST  /sessions/{id}/code/submit           {"code", "language"} -> hidden-test counts and the interviewer's turn
     POST  /sessions/{id}/finish                end the interview -> report
     GET   /sessions/{id}/report[?format=markdown]
-    POST  /evaluate                            {"role", "question", "answer"} -> score with evidence
+    POST  /evaluate                            {"question", "answer", "role"?, "reference_answer"?} -> score with evidence
+                                               (question 10-2,000 characters, answer and reference_answer up to
+                                               20,000; role defaults to "general"; reference_answer is scored against)
 
 Errors come back as {"error": "..."} with 400 (bad input), 404 (unknown session or turn),
 409 (the interview has ended, the open question is not a coding exercise, or code execution is turned
-off on this server), 422 (invalid fields) or 503 (the sandbox could not run the code; try again).
+off on this server), 413 (body too large), 422 (invalid fields) or 503 (the sandbox could not run the code; try again).
 A coding problem is shown without its hidden tests, reference or deliberately wrong solution.
 """
 
@@ -25,12 +27,13 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
+from . import semantic
 from .bank import builtin_roles
 from .coding.flow import call, problem_of, work_of
 from .coding.problems import starter_code
@@ -40,6 +43,11 @@ from .report import report_markdown
 from .service import InterviewService, current_prompt, evaluate_answer, open_coding
 
 MAX_BODY = 64_000
+MAX_QUESTION_CHARS = 2_000
+MAX_ANSWER_CHARS = 20_000  # an answer, and a reference answer
+# POST /evaluate may carry up to three long texts: room for all of them at their limits even when every character
+# arrives escaped as \uXXXX, so a valid body is never refused as too large.
+MAX_EVALUATE_BODY = 6 * (MAX_QUESTION_CHARS + 2 * MAX_ANSWER_CHARS + 80) + 1_000
 
 
 class MessageIn(BaseModel):
@@ -68,9 +76,10 @@ class EvaluateIn(BaseModel):
     """Body of POST /evaluate."""
 
     model_config = ConfigDict(extra="forbid")
-    role: str
-    question: str
-    answer: str
+    role: str = Field(default="general", min_length=1, max_length=80, description="Built-in role id or name, or a custom role name.")
+    question: str = Field(min_length=10, max_length=MAX_QUESTION_CHARS)  # every question the scorer knows is 10+ characters
+    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    reference_answer: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS, description="A reference answer to score against.")
 
 
 def _status(exc: Exception) -> int:
@@ -83,16 +92,20 @@ def _status(exc: Exception) -> int:
     return 400
 
 
-async def _body(request: Request, model: type[BaseModel]) -> Any:
+async def _body(request: Request, model: type[BaseModel], limit: int = MAX_BODY) -> Any:
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise _HTTPError(413, f"Request body over {MAX_BODY:,} bytes.")
+    if len(raw) > limit:
+        raise _HTTPError(413, f"Request body over {limit:,} bytes.")
     try:
         return model.model_validate(json.loads(raw or b"{}"))
     except json.JSONDecodeError as exc:
         raise _HTTPError(400, f"Body is not JSON: {exc.msg}.") from exc
     except ValidationError as exc:
-        raise _HTTPError(422, "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())) from exc
+        raise _HTTPError(422, _errors(exc)) from exc
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
 
 
 class _HTTPError(Exception):
@@ -123,6 +136,7 @@ def _problem_view(asked: AskedQuestion, execution: bool) -> dict:
 
 def create_app(service: InterviewService) -> Starlette:
     """Build the API app around one service; sessions are read from and written to its store."""
+    semantic.warm_up()  # the embedding model loads in the background; answers before it is ready wait for it
     # Handlers are async and never await between loading a session and saving it, so on the one event
     # loop a session's read-modify-write is never interleaved with another request's.
 
@@ -176,8 +190,12 @@ def create_app(service: InterviewService) -> Starlette:
         return JSONResponse(rep.model_dump(mode="json"))
 
     async def evaluate(request: Request):
-        body = await _body(request, EvaluateIn)
-        return JSONResponse(evaluate_answer(body.role, body.question, body.answer))
+        body = await _body(request, EvaluateIn, MAX_EVALUATE_BODY)
+        try:
+            result = evaluate_answer(body.role, body.question, body.answer, reference=body.reference_answer)
+        except ValidationError as exc:  # a value the scorer's own models refuse: the caller's input, not a server fault
+            raise _HTTPError(422, _errors(exc)) from exc
+        return JSONResponse(result)
 
     async def on_error(request: Request, exc: Exception):
         if isinstance(exc, _HTTPError):

@@ -10,7 +10,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import BankError
+from .flaws import trigger_in
 from .models import Kind, Question, Role, RoleBank
+from .text import sentences
 
 BANK_DIR = Path(__file__).with_name("bank_data")
 GENERAL_ROLE = "general"
@@ -33,6 +35,7 @@ def validate_bank(bank: RoleBank, *, min_questions: int = MIN_QUESTIONS) -> list
     problems += [f"{role}: no question at difficulty {d}" for d in range(1, 6) if d not in levels]
     for q in bank.questions:
         problems += _question_problems(role, q)
+        problems += flaw_problems(role, q)
     return problems
 
 
@@ -49,6 +52,30 @@ def _question_problems(role: str, q: Question) -> list[str]:
         if len(set(p.keywords)) != len(p.keywords):
             problems.append(f"{role}/{q.id}/{p.id}: repeated keyword")
     return problems
+
+
+def flaw_problems(role: str, q: Question) -> list[str]:
+    """Misconceptions and red flags: present where the kind needs them, well formed, silent on the model answer."""
+    problems = []
+    if q.kind is Kind.technical and not q.misconceptions:
+        problems.append(f"{role}/{q.id}: a technical question needs at least one misconception")
+    if q.kind in (Kind.behavioral, Kind.situational) and not q.red_flags:
+        problems.append(f"{role}/{q.id}: a {q.kind.value} question needs at least one red flag")
+    flaws = [*q.misconceptions, *q.red_flags]
+    ids = Counter(f.id for f in flaws)
+    problems += [f"{role}/{q.id}: duplicate flaw id {fid}" for fid, n in ids.items() if n > 1]
+    model = " ".join(q.model_answer)
+    for f in flaws:
+        for t in f.triggers:
+            if t != t.strip().lower() or not t.strip() or any(not part.strip() for part in t.split("+")):
+                problems.append(f"{role}/{q.id}/{f.id}: trigger {t!r} must be lower-case phrases joined by ' + '")
+            elif any(trigger_in(s, t) for s in _sentences_of(model)):
+                problems.append(f"{role}/{q.id}/{f.id}: trigger {t!r} fires on the question's own model answer")
+    return problems
+
+
+def _sentences_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentences(text)]
 
 
 def _load_file(path: Path) -> RoleBank:

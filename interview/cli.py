@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .coding.flow import call, problem_of, work_of
 from .coding.problems import Problem, starter_code
 from .engines.base import engine_from_settings
@@ -16,6 +18,7 @@ from .report import report_markdown
 from .service import InterviewService, evaluate_answer, open_coding
 
 CODE_COMMANDS = (":run", ":submit", ":problem")
+BATCH_ROLE = "general"  # evaluate --batch: the role of lines that name none, unless --role says otherwise
 EXTENSIONS = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript"}
 CODE_HELP = ("Coding exercise: type your explanation as usual, or\n"
              "  :run FILE     run FILE on the examples, case by case\n"
@@ -32,10 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--role", required=True, help="built-in role id or name, or any custom role name")
     sim.add_argument("--answers", required=True, type=Path, help="JSON file: a list of the candidate's messages")
     _interview_options(sim)
-    ev = sub.add_parser("evaluate", help="score one answer to one question; print JSON")
-    ev.add_argument("--role", required=True)
-    ev.add_argument("--question", required=True)
-    ev.add_argument("--answer", required=True)
+    ev = sub.add_parser("evaluate", help="score one answer to one question, or a JSONL file of them; print JSON",
+                        description="Score --answer to --question, or every line of --batch FILE.jsonl (one JSON line out per line in).")
+    ev.add_argument("--role", help="built-in role id or name, or any custom role name; required with --question, "
+                                   f"and with --batch the role of lines that give none (default: {BATCH_ROLE})")
+    ev.add_argument("--question", help="the question (with --answer)")
+    ev.add_argument("--answer", help="the candidate's answer (with --question)")
+    ev.add_argument("--reference", metavar="TEXT", help="a reference answer to score against (optional)")
+    ev.add_argument("--batch", metavar="FILE.jsonl",
+                    help="score each line of FILE (- for stdin): a JSON object with question, answer and optionally "
+                         "role, reference_answer and id; prints one JSON line per line, with its line number")
+    ev.set_defaults(usage_error=ev.error)  # main() checks which of these go together, and says so as argparse would
     sv = sub.add_parser("serve", help="run the REST API (see interview/api.py)")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
@@ -181,8 +191,113 @@ def _engine(args: argparse.Namespace, settings=None):
 
 
 def evaluate(args: argparse.Namespace) -> dict:
-    """Score one answer and return the score with per-dimension evidence."""
-    return evaluate_answer(args.role, args.question, args.answer)
+    """Score one answer (against ``--reference`` when given) and return the score with per-dimension evidence."""
+    return evaluate_answer(args.role, args.question, args.answer, reference=args.reference)
+
+
+def _check_evaluate(args: argparse.Namespace) -> None:
+    """``evaluate`` takes either --batch, or --role, --question and --answer: say so (exit 2) otherwise."""
+    if args.batch is not None:
+        given = [f"--{name}" for name in ("question", "answer", "reference") if getattr(args, name) is not None]
+        if given:
+            args.usage_error(f"--batch cannot be combined with {', '.join(given)} "
+                             "(each line of the batch file gives its own question, answer and reference_answer)")
+        return
+    missing = [f"--{name}" for name in ("question", "answer") if getattr(args, name) is None]
+    if missing:
+        args.usage_error(f"give --question and --answer (missing {' and '.join(missing)}), or --batch FILE.jsonl")
+    if args.role is None:
+        args.usage_error("--role is required with --question and --answer (e.g. --role general)")
+
+
+def evaluate_batch(args: argparse.Namespace, write=None) -> int:
+    """Score each line of ``args.batch`` (``-`` for stdin) as it is read; write one JSON line per non-blank line, in order.
+
+    Returns 1 when any line could not be scored (its output line is ``{"line", "error"}``), else 0.
+    """
+    write = write or _write_flushed
+    default_role = args.role or BATCH_ROLE
+    if args.batch == "-":
+        return _score_lines(getattr(sys.stdin, "buffer", sys.stdin), default_role, write)
+    try:
+        stream = open(args.batch, "rb")  # bytes: a badly encoded line is that line's error, not the end of the batch
+    except OSError as exc:
+        raise InterviewError(f"Could not read {args.batch}: {exc.strerror or exc}. Pass a JSONL file, or - for stdin.") from exc
+    with stream:
+        return _score_lines(stream, default_role, write)
+
+
+def _write_flushed(text: str) -> None:
+    print(text, flush=True)
+
+
+def _score_lines(lines, default_role: str, write) -> int:
+    status = 0
+    for number, raw in enumerate(lines, 1):
+        row = _score_line(raw, number, default_role)
+        if row is None:
+            continue
+        status = 1 if "error" in row else status
+        write(json.dumps(row, ensure_ascii=False))
+    return status
+
+
+def _score_line(raw: bytes | str, number: int, default_role: str) -> dict | None:
+    """The output row for one input line: the evaluation, or ``{"line", "error"}``; None for a blank line."""
+    try:
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        return {"line": number, "error": f"not UTF-8 text ({exc.reason} at byte {exc.start})"}
+    if not text.strip():
+        return None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return {"line": number, "error": f"not valid JSON: {exc.msg} (column {exc.colno})"}
+    except (ValueError, RecursionError) as exc:  # e.g. an integer over Python's digit limit, or nesting too deep
+        return {"line": number, "error": f"not valid JSON: {exc}"}
+    if not isinstance(record, dict):
+        return {"line": number, "error": f"expected a JSON object with question and answer, got {_json_type(record)}"}
+    head: dict = {"line": number, **({"id": record["id"]} if "id" in record else {})}
+    problem = _line_problem(record)
+    if problem:
+        return {**head, "error": problem}
+    try:
+        result = evaluate_answer(record.get("role") or default_role, record["question"], record["answer"],
+                                 reference=record.get("reference_answer"))
+    except ValidationError as exc:
+        return {**head, "error": "could not be scored: " + "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())}
+    except InterviewError as exc:
+        return {**head, "error": f"could not be scored: {exc}"}
+    return {**head, **{k: v for k, v in result.items() if k not in head}}
+
+
+def _line_problem(record: dict) -> str | None:
+    """Why a batch record cannot be scored, or None."""
+    problems = []
+    for name in ("question", "answer"):
+        if name not in record:
+            problems.append(f"missing {name!r}")
+        elif not isinstance(record[name], str):
+            problems.append(f"{name!r} must be a string, not {_json_type(record[name])}")
+    if isinstance(record.get("question"), str) and not record["question"].strip():
+        problems.append("'question' is empty")
+    for name in ("role", "reference_answer"):
+        if record.get(name) is not None and not isinstance(record[name], str):
+            problems.append(f"{name!r} must be a string or null, not {_json_type(record[name])}")
+    return "; ".join(problems) or None
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    names: dict[type, str] = {str: "a string", list: "an array", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def practice(args: argparse.Namespace, read=input, write=print) -> SessionState:
@@ -348,9 +463,13 @@ def _transcription_text(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "evaluate":
+        _check_evaluate(args)
     try:
         if args.command == "simulate":
             print(json.dumps(simulate(args), ensure_ascii=False))
+        elif args.command == "evaluate" and args.batch is not None:
+            return evaluate_batch(args)
         elif args.command == "evaluate":
             print(json.dumps(evaluate(args), ensure_ascii=False))
         elif args.command == "serve":
@@ -373,4 +492,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["api_service", "main", "simulate", "evaluate", "practice", "speak", "transcribe", "check"]
+__all__ = ["api_service", "main", "simulate", "evaluate", "evaluate_batch", "practice", "speak", "transcribe", "check"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .language import not_english
 from .models import Intent
 from .text import content_stems, word_count
 from .wordlike import mash_ratio
@@ -121,6 +122,8 @@ def detect_intent(message: str, context: IntentContext | None = None) -> Detecti
     words = word_count(text)
     if request := _request(text, words):
         return request
+    if lang := not_english(text):
+        return Detection(Intent.other_language, lang)
     if mash_ratio(text) >= 0.5:
         return Detection(Intent.gibberish, text[:40])
     if words <= 6 and not _content_words(text):

@@ -37,6 +37,7 @@ class Intent(StrEnum):
     manipulation = "manipulation"
     empty = "empty"
     gibberish = "gibberish"
+    other_language = "other_language"  # an answer in a language other than English: not scored
     code = "code"  # a code submission from the editor (never detected from chat text)
 
 
@@ -48,6 +49,18 @@ class TalkingPoint(Strict):
     keywords: list[str] = Field(min_length=2, description="Words or phrases (synonyms) that cover it.")
     weight: int = Field(default=1, ge=1, le=3, description="Importance: 3 is essential.")
     follow_up: str = Field(min_length=10, description="Question asked when the point is missing.")
+
+
+class Flaw(Strict):
+    """A misconception (a claim that contradicts the facts) or a red flag (conduct an interviewer counts against)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Stable id, unique within the question.")
+    claim: str = Field(min_length=10, description="The wrong claim or the conduct, as a candidate might put it.")
+    correction: str = Field(min_length=10, description="What is true, or what a strong candidate does instead; shown in the report.")
+    triggers: list[str] = Field(min_length=1, description=(
+        "Phrases that show the flaw, matched per sentence after light stemming; 'a + b' needs both in one sentence. "
+        "A phrase right after a negation ('not', 'never', 'instead of') does not count."))
+    follow_up: str = Field(min_length=10, description="Question asked when an answer shows the flaw.")
 
 
 class Question(Strict):
@@ -62,7 +75,11 @@ class Question(Strict):
     hint: str = Field(min_length=10, description="A nudge that does not give the answer away.")
     points: list[TalkingPoint] = Field(min_length=1)
     model_answer: list[str] = Field(min_length=2, description="Outline of a strong answer.")
+    misconceptions: list[Flaw] = Field(default_factory=list, description="Wrong claims (technical questions need one).")
+    red_flags: list[Flaw] = Field(default_factory=list, description="Conduct counted against (behavioral and situational questions need one).")
     role_id: str = Field(default="", description="Bank the question came from.")
+    reference_answer: str = Field(default="", max_length=20_000,
+                                  description="A full answer supplied with an off-bank question (evaluate --reference); scored against.")
 
 
 class Role(Strict):
@@ -98,6 +115,17 @@ class DimensionScore(Strict):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class FlawNote(Strict):
+    """A misconception or red flag an answer showed, with the sentence that showed it and the correction."""
+
+    id: str
+    kind: Literal["misconception", "red_flag"]
+    claim: str
+    correction: str
+    quote: str = Field(description="The candidate's sentence, verbatim.")
+    follow_up: str = ""
+
+
 class Assessment(Strict):
     """The scoring of one answer (or of a question's answers taken together)."""
 
@@ -108,6 +136,10 @@ class Assessment(Strict):
     missing_point_ids: list[str] = Field(default_factory=list)
     word_count: int = 0
     scored_by: str = Field(default="offline", description="Engine whose scores these are.")
+    flaws: list[FlawNote] = Field(default_factory=list, description="Misconceptions and red flags found (score capped).")
+    off_question: str = Field(default="", description="The other question the answer fits better, when it was capped for that.")
+    echo: bool = Field(default=False, description="True when the answer only repeats the question.")
+    assessor: str = Field(default="", description="What judged the answer: the rubric, with or without the embedding model.")
 
     def dimension(self, name: str) -> DimensionScore:
         """Return the score for one dimension by name."""
@@ -307,6 +339,8 @@ class Highlight(Strict):
     quote: str = ""
     quote_label: str = Field(default="You said", description="Where the quote comes from: the candidate's words, code or tests.")
     question_index: int | None = None
+    dimension: str = Field(default="", description="The rubric dimension it is about; empty for a flaw or missing points.")
+    kind: Literal["dimension", "misconception", "red_flag", "missing_points"] = "dimension"
 
 
 class CodingReport(Strict):
@@ -344,6 +378,11 @@ class QuestionReport(Strict):
     missing_points: list[str] = Field(default_factory=list)
     model_answer: list[str] = Field(default_factory=list)
     coding: CodingReport | None = None
+    flaws: list[FlawNote] = Field(default_factory=list, description="Misconceptions and red flags the answer showed, with corrections.")
+    off_question: str = Field(default="", description="The other question the answer seems to address, when it was capped for that.")
+    echo: bool = Field(default=False, description="True when the answer only repeated the question.")
+    capped: list[str] = Field(default_factory=list, description="Why the score was capped, said to the candidate.")
+    assessor: str = Field(default="", description="What judged the answer.")
 
 
 class CommunicationStats(Strict):
@@ -381,3 +420,4 @@ class Report(Strict):
     notes: list[str] = Field(default_factory=list)
     summary: str = Field(default="", description="A short narrative of the interview.")
     summary_source: str = Field(default="code", description="'code', or the engine that wrote the summary.")
+    assessor: str = Field(default="", description="The distinct assessors of the scored answers, e.g. 'rubric + multilingual-e5-small'.")

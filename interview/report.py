@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from .coding.assess import last_submission, ms, stated_complexity
 from .coding.flow import explanation, problem_of, work_of
-from .models import AskedQuestion, CodingReport, CommunicationStats, Highlight, QuestionReport, Report, SessionState
+from .models import AskedQuestion, CodingReport, CommunicationStats, FlawNote, Highlight, QuestionReport, Report, SessionState
 from .rubric import CODING_DIMENSIONS, DIMENSIONS, LABELS
 from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count
 
@@ -21,6 +23,26 @@ ADVICE = {
     "explanation": "Walk through the approach, why it works, its complexity and the edge cases, in that order.",
 }
 
+
+PRAISE = {
+    "relevance": "You answered the question that was asked.",
+    "depth": "You covered what a strong answer needs.",
+    "structure": "Your answers were easy to follow.",
+    "specificity": "You backed your answers with concrete detail.",
+    "ownership": "You made clear what you did yourself.",
+    "clarity": "Your answers were clear and to the point.",
+    "correctness": "Your code produced the right results.",
+    "efficiency": "Your solution was efficient.",
+    "code_clarity": "Your code was easy to read.",
+    "explanation": "You explained your solution well.",
+}
+
+STRENGTH_MIN = 4.0  # a dimension whose mean reaches this is a strength (when a clean answer shows it); below it, to improve
+FAULT_NOTES = ("correction:", "red flag:")  # evidence notes that mark a fault, never a strength
+# A clause of a rationale that says what was missing or wrong; a strength's detail leaves such clauses out.
+NEGATIVE = re.compile(r"\b(?:missing|lacks?|no|not|none|nothing|without|capped|short|long|repeats?|fillers?|hedges?|wrong|"
+                      r"fail\w*|error|crash\w*|ran out|instead|only|did ?n[o']t|does ?n[o']t|is ?n[o']t|check)\b", re.IGNORECASE)
+FLAW_WORDS = {"misconception": "Misconception", "red_flag": "Red flag"}
 
 QUOTE_LABELS = {"test results": "Tests", "test run": "Tests", "measured": "Measured", "your code": "Your code"}
 
@@ -42,12 +64,14 @@ def build_report(state: SessionState) -> Report:
     dims = _dimension_means(assessments)
     overall = round(sum(a.overall for a in assessments) / len(assessments)) if assessments else None
     notes = _notes(state, len(scored))
+    weak = _weak(dims)  # each dimension's side is decided once, from its mean: strengths reach STRENGTH_MIN, these do not
     report = Report(
         role=state.role.name, engine=state.engine, overall=overall, dimensions=dims, asked=len(state.asked),
         answered=len(scored), skipped=sum(a.status == "skipped" for a in state.asked), questions=entries,
-        strengths=_strengths(scored), improvements=_improvements(scored, dims),
+        strengths=_strengths(scored, dims), improvements=_improvements(scored, dims, weak),
         communication=_communication(state, [answer_text(state, a) for a, _ in scored]),
-        practice_plan=_practice_plan(scored, dims), notes=notes,
+        practice_plan=_practice_plan(scored, weak), notes=notes,
+        assessor="; ".join(dict.fromkeys(_assessor(a) for a in assessments if _assessor(a))),
     )
     if state.summary:
         return report.model_copy(update={"summary": state.summary, "summary_source": state.summary_source or "code"})
@@ -68,17 +92,42 @@ def _has(asked: AskedQuestion, dim: str) -> bool:
     return asked.assessment is not None and any(d.dimension == dim for d in asked.assessment.dimensions)
 
 
+def _assessor(a) -> str:
+    """What judged an assessment: the rubric's own account, else the engine that scored it."""
+    return a.assessor or a.scored_by
+
+
+def _weak(dims: dict[str, float]) -> list[str]:
+    """The dimensions to improve, weakest first: the three lowest means below STRENGTH_MIN."""
+    return [d for d in sorted(dims, key=lambda d: dims[d]) if dims[d] < STRENGTH_MIN][:3]
+
+
+def _clean(asked: AskedQuestion) -> bool:
+    """True when an answer had no deduction that rules it out as the source of a strength."""
+    a = asked.assessment
+    return a is not None and not a.flaws and not a.echo and not a.off_question
+
+
+def _is_fault(evidence) -> bool:
+    return evidence.note.strip().lower().startswith(FAULT_NOTES)
+
+
 def narrative(report: Report) -> str:
     """Write the report's summary in code from its own numbers (the fallback when no LLM writes it)."""
     if report.overall is None:
         return (f"You were asked {report.asked} question(s) for the {report.role} role and none was answered in full, "
                 "so there is no score yet. Try again and answer at least one question to get feedback.")
     band = "a strong" if report.overall >= 75 else "a solid" if report.overall >= 55 else "a developing"
-    best = max(report.dimensions, key=report.dimensions.__getitem__)
-    worst = min(report.dimensions, key=report.dimensions.__getitem__)
-    text = (f"You gave {band} interview for the {report.role} role: {report.overall}/100 over {report.answered} "
-            f"answered question(s). Your clearest strength was {LABELS[best].lower()} ({report.dimensions[best]:.1f}/5).")
-    if worst != best:
+    best = next((h.dimension for h in report.strengths if h.dimension in report.dimensions), None)
+    worst = next((h.dimension for h in report.improvements if h.kind == "dimension" and h.dimension in report.dimensions), None)
+    text = f"You gave {band} interview for the {report.role} role: {report.overall}/100 over {report.answered} answered question(s)."
+    if best:
+        text += f" Your clearest strength was {LABELS[best].lower()} ({report.dimensions[best]:.1f}/5)."
+    flawed = sum(bool(q.flaws) for q in report.questions)
+    if flawed:
+        text += (f" {flawed} answer(s) showed a misconception or a red flag: fix those first; "
+                 "the corrections are under what to improve.")
+    if worst:
         text += f" The most useful thing to work on next is {LABELS[worst].lower()} ({report.dimensions[worst]:.1f}/5): {ADVICE[worst]}"
     return text
 
@@ -89,7 +138,8 @@ def summary_facts(report: Report) -> dict:
             "skipped": report.skipped, "dimensions_1_to_5": {LABELS[d]: v for d, v in report.dimensions.items()},
             "questions": [{"question": q.question[:200], "score": q.score, "missing": q.missing_points[:3]} for q in report.questions],
             "strengths": [f"{h.title}: {h.quote[:120]}" for h in report.strengths[:3]],
-            "to_improve": [h.title for h in report.improvements[:3]]}
+            "to_improve": [h.title for h in report.improvements[:3]],
+            "corrections": [f"{f.claim} -> {f.correction}" for q in report.questions for f in q.flaws][:3]}
 
 
 def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionReport:
@@ -100,7 +150,23 @@ def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionRep
         score=a.overall if a else None, dimensions=a.dimensions if a else [],
         missing_points=a.missing_points if a else [], model_answer=asked.question.model_answer,
         coding=_coding(state, asked) if asked.code is not None else None,
+        flaws=a.flaws if a else [], off_question=a.off_question if a else "", echo=a.echo if a else False,
+        capped=_cap_reasons(a) if a else [], assessor=_assessor(a) if a else "",
     )
+
+
+def _cap_reasons(a) -> list[str]:
+    """Why an answer's score was capped, in words for the candidate."""
+    out = []
+    if a.echo:
+        out.append("The answer repeats the question instead of answering it, so its score is capped.")
+    if a.off_question:
+        out.append(f'This answer seems to address a different question: "{a.off_question}", so its score is capped.')
+    kinds = [k for k in ("misconception", "red_flag") if any(f.kind == k for f in a.flaws)]
+    if kinds:
+        what = " and ".join(f"a {FLAW_WORDS[k].lower()}" for k in kinds)
+        out.append(f"The score is capped because the answer shows {what}; see the correction below.")
+    return out
 
 
 def _coding(state: SessionState, asked: AskedQuestion) -> CodingReport:
@@ -117,35 +183,76 @@ def _coding(state: SessionState, asked: AskedQuestion) -> CodingReport:
                         code=last.code if last else work.draft)
 
 
-def _strengths(scored) -> list[Highlight]:
-    """The best-scored dimensions, each quoting the answer that earned it."""
-    found: list[tuple[int, Highlight]] = []
-    for asked, entry in scored:
-        for d in asked.assessment.dimensions:
-            if d.score >= 4 and d.evidence:
-                found.append((d.score, Highlight(title=LABELS[d.dimension], detail=d.rationale, quote=d.evidence[0].quote,
-                                                 quote_label=_label(d.evidence[0]), question_index=entry.index)))
-    found.sort(key=lambda t: -t[0])
-    seen, out = set(), []
-    for _, h in found:
-        if h.title not in seen:
-            seen.add(h.title)
-            out.append(h)
+def _strengths(scored, dims: dict[str, float]) -> list[Highlight]:
+    """The dimensions whose mean reaches STRENGTH_MIN, each quoting a clean answer that earned it (never a fault)."""
+    out = []
+    for dim in sorted((d for d in dims if dims[d] >= STRENGTH_MIN), key=lambda d: -dims[d]):
+        source = _strength_source(scored, dim)
+        if source is None:
+            continue
+        entry, d, ev = source
+        out.append(Highlight(title=LABELS[dim], detail=_praise(dim, dims[dim], d.rationale), quote=ev.quote,
+                             quote_label=_label(ev), question_index=entry.index, dimension=dim))
     return out[:4]
 
 
-def _improvements(scored, dims: dict[str, float]) -> list[Highlight]:
-    """The weakest dimensions, each quoting the answer where it showed, with what to do."""
-    out = []
-    for dim in sorted(dims, key=lambda d: dims[d])[:3]:
-        if dims[dim] >= 4:
-            break
+def _strength_source(scored, dim: str):
+    """The best-scored answer that shows a dimension without a deduction: no flaw, echo, off-question or cap."""
+    best = None
+    for asked, entry in scored:
+        if not _clean(asked) or not _has(asked, dim):
+            continue
+        d = asked.assessment.dimension(dim)
+        ev = next((e for e in d.evidence if e.quote.strip() and not _is_fault(e)), None)
+        if d.score < STRENGTH_MIN or ev is None or "capped:" in d.rationale.lower():
+            continue
+        if best is None or d.score > best[1].score:
+            best = (entry, d, ev)
+    return best
+
+
+def _praise(dim: str, mean: float, rationale: str) -> str:
+    """A strength's detail: what went well, keeping only the rationale's clauses that say nothing missing or wrong."""
+    clauses = [c.strip() for c in re.split(r";|\.(?=\s|$)", rationale) if c.strip()]
+    kept = [c[:1].upper() + c[1:] for c in clauses if not NEGATIVE.search(c)]
+    return " ".join([PRAISE.get(dim, "A strength."), f"Average {mean:.1f}/5.", *(f"{c}." for c in kept)])
+
+
+def _flaws(scored) -> list[tuple[AskedQuestion, QuestionReport, FlawNote]]:
+    """Every misconception and red flag shown, once each: misconceptions first, then red flags, in question order."""
+    found, seen = [], set()
+    for kind in ("misconception", "red_flag"):
+        for asked, entry in scored:
+            for f in asked.assessment.flaws:
+                if f.kind == kind and (f.kind, f.claim) not in seen:
+                    seen.add((f.kind, f.claim))
+                    found.append((asked, entry, f))
+    return found
+
+
+def _weakest(scored, n: int = 2):
+    """The lowest-scored answers that left talking points out, weakest first."""
+    gaps = [ae for ae in scored if ae[0].assessment.missing_points]
+    return sorted(gaps, key=lambda ae: (ae[0].assessment.overall, ae[1].index))[:n]
+
+
+def _improvements(scored, dims: dict[str, float], weak: list[str]) -> list[Highlight]:
+    """What to improve: the misconceptions and red flags first (quote and correction), then the talking points the
+    weakest answers missed, then the weak dimensions, each quoting the answer where it showed, with what to do."""
+    out = [Highlight(title=("Correction: " if f.kind == "misconception" else "Red flag: ") + f.claim, detail=f.correction,
+                     quote=f.quote, question_index=entry.index, kind=f.kind)
+           for _, entry, f in _flaws(scored)[:5]]
+    out += [Highlight(title="Missing talking points", kind="missing_points", question_index=entry.index,
+                      detail=f'Your answer to "{asked.question.text}" left out: {"; ".join(asked.assessment.missing_points[:4])}.')
+            for asked, entry in _weakest(scored)]
+    for dim in weak:
         asked, entry = min((ae for ae in scored if _has(ae[0], dim)), key=lambda ae: ae[0].assessment.dimension(dim).score)
         d = asked.assessment.dimension(dim)
-        q = d.evidence[0].quote if d.evidence else _first_words(entry.answer)
-        label = _label(d.evidence[0]) if d.evidence else "You said"
+        ev = next((e for e in d.evidence if _is_fault(e)), d.evidence[0] if d.evidence else None)
+        q = ev.quote if ev else _first_words(entry.answer)
+        label = _label(ev) if ev else "You said"
         out.append(Highlight(title=LABELS[dim], detail=f"{d.rationale} {ADVICE[dim]}", quote=q, quote_label=label,
-                             question_index=entry.index))
+                             question_index=entry.index, dimension=dim))
     return out
 
 
@@ -188,13 +295,16 @@ def _delivery(state: SessionState) -> dict:
             "time_to_first_word_s": first, "delivery_note": note}
 
 
-def _practice_plan(scored, dims: dict[str, float]) -> list[str]:
+def _practice_plan(scored, weak: list[str]) -> list[str]:
     if not scored:
         return ["Answer at least one question in full to get a practice plan."]
-    plan = [f"{LABELS[d]}: {ADVICE[d]}" for d in sorted(dims, key=lambda d: dims[d])[:2] if dims[d] < 4.5]
-    worst = min(scored, key=lambda ae: ae[0].assessment.overall)[0]
-    if worst.assessment.missing_points:
-        plan.append(f"Re-answer \"{worst.question.text}\" covering: {'; '.join(worst.assessment.missing_points[:3])}.")
+    plan = []
+    for asked, _, f in _flaws(scored)[:3]:
+        what = "that is a misconception" if f.kind == "misconception" else "an interviewer counts that against you"
+        plan.append(f'In "{asked.question.text}" you said "{f.quote}": {what}. {f.correction}')
+    plan += [f"Re-answer \"{asked.question.text}\" covering: {'; '.join(asked.assessment.missing_points[:3])}."
+             for asked, _ in _weakest(scored)]
+    plan += [f"{LABELS[d]}: {ADVICE[d]}" for d in weak[:2]]
     plan.append("Practise once more at the same difficulty, then one level up.")
     return plan
 
@@ -216,7 +326,8 @@ def report_markdown(report: Report) -> str:
     lines = [f"# Interview feedback: {escape_markdown(report.role)}", "",
              f"**Overall:** {report.overall if report.overall is not None else 'not scored'} / 100  ",
              f"**Questions:** {report.answered} answered, {report.skipped} skipped, {report.asked} asked  ",
-             f"**Engine:** {report.engine}", ""]
+             f"**Engine:** {report.engine}" + ("  " if report.assessor else "")]
+    lines += [f"Scored by: {report.assessor}", ""] if report.assessor else [""]
     if report.summary:
         lines += [escape_markdown(report.summary), ""]
     lines += [f"> {n}" for n in report.notes] + ([""] if report.notes else [])
@@ -224,13 +335,14 @@ def report_markdown(report: Report) -> str:
         lines += ["## Scores by dimension", "", "| Dimension | Score (1-5) |", "|---|---|"]
         lines += [f"| {LABELS[d]} | {s:.1f} |" for d, s in report.dimensions.items()] + [""]
     for title, items in (("Strengths", report.strengths), ("What to improve", report.improvements)):
-        lines += [f"## {title}", ""] + [f"- **{h.title}**: {h.detail}" + (f"  \n  {h.quote_label}: {_md_quote(h.quote)}" if h.quote else "")
+        lines += [f"## {title}", ""] + [f"- **{escape_markdown(h.title)}**: {escape_markdown(h.detail)}"
+                                         + (f"  \n  {h.quote_label}: {_md_quote(h.quote)}" if h.quote else "")
                                          for h in items] + ([""] if items else ["- (none yet)", ""])
     c = report.communication
     lines += ["## Communication", "", f"- Words per answer: {c.words_per_answer}",
               f"- Filler words per 100 words: {c.fillers_per_100_words} ({_counts(c.filler_counts)})",
               f"- Hedges per 100 words: {c.hedges_per_100_words} ({_counts(c.hedge_counts)})", f"- {c.delivery_note}", "",
-              "## Practice plan", ""] + [f"{i}. {p}" for i, p in enumerate(report.practice_plan, 1)] + ["", "## Questions", ""]
+              "## Practice plan", ""] + [f"{i}. {escape_markdown(p)}" for i, p in enumerate(report.practice_plan, 1)] + ["", "## Questions", ""]
     for q in report.questions:
         lines += [f"### {q.index + 1}. {escape_markdown(q.question)}", "", f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
                   + (f", **score {q.score}/100**" if q.score is not None else ""), ""]
@@ -239,6 +351,11 @@ def report_markdown(report: Report) -> str:
         if q.answer:
             lines += ["Your answer:", "", "```text", q.answer.replace("```", "'''"), "```", ""]
         lines += [f"- {d.dimension}: {d.score}/5: {d.rationale}" for d in q.dimensions]
+        lines += ["", *(f"**Score capped:** {escape_markdown(c)}" for c in q.capped)] if q.capped else []
+        if q.flaws:
+            lines += ["", "Corrections:", ""] + [
+                f"- {FLAW_WORDS[f.kind]}: {escape_markdown(f.claim)}  \n  You said: {_md_quote(f.quote)}  \n"
+                f"  Correction: {escape_markdown(f.correction)}" for f in q.flaws]
         if q.missing_points:
             lines += ["", "Missing: " + "; ".join(q.missing_points)]
         lines += ["", "Model answer outline:", ""] + [f"- {m}" for m in q.model_answer] + [""]

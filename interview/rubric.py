@@ -8,9 +8,15 @@ rescaled, capped when the answer is off the question: it is computed, never inve
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
 
-from .models import Assessment, DimensionScore, Evidence, Kind, Question, TalkingPoint
-from .text import HEDGES, content_stems, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
+import numpy as np
+
+from . import semantic
+from .flaws import FlawHit, find_flaws
+from .models import Assessment, DimensionScore, Evidence, Flaw, FlawNote, Kind, Question
+from .text import HEDGES, STOPWORDS, content_stems, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
 
 DIMENSIONS = ("relevance", "depth", "structure", "specificity", "ownership", "clarity")
 CODING_DIMENSIONS = ("correctness", "efficiency", "code_clarity", "explanation")  # scored in interview/coding/assess.py
@@ -18,12 +24,15 @@ LABELS = {"relevance": "Relevance", "depth": "Depth / role knowledge", "structur
           "specificity": "Specificity", "ownership": "Ownership", "clarity": "Clarity & concision",
           "correctness": "Correctness (tests)", "efficiency": "Efficiency", "code_clarity": "Code clarity",
           "explanation": "Explaining your solution"}
-WEIGHTS = {
-    Kind.behavioral: {"relevance": 1.0, "depth": 1.5, "structure": 1.0, "specificity": 1.0, "ownership": 1.0, "clarity": 0.75},
-    Kind.technical: {"relevance": 1.0, "depth": 2.0, "structure": 1.0, "specificity": 0.75, "ownership": 0.5, "clarity": 0.75},
-    Kind.situational: {"relevance": 1.0, "depth": 1.5, "structure": 1.0, "specificity": 0.75, "ownership": 0.75, "clarity": 0.75},
+# What is said weighs most: substance (talking points, agreement with a strong answer) carries the score and
+# delivery refines it, so a long answer full of story markers cannot outscore a short correct one. Relevance caps.
+SUBSTANCE_SHARE = {Kind.technical: 0.8, Kind.coding: 0.8, Kind.behavioral: 0.6, Kind.situational: 0.65}
+DELIVERY_WEIGHTS = {
+    Kind.behavioral: {"structure": 1.0, "specificity": 1.0, "ownership": 1.0, "clarity": 0.5},
+    Kind.technical: {"structure": 1.0, "specificity": 0.5, "ownership": 0.25, "clarity": 1.0},
+    Kind.situational: {"structure": 1.0, "specificity": 0.5, "ownership": 1.0, "clarity": 0.75},
 }
-WEIGHTS[Kind.coding] = WEIGHTS[Kind.technical]  # a coding question's chat answers, when scored as talk alone
+DELIVERY_WEIGHTS[Kind.coding] = DELIVERY_WEIGHTS[Kind.technical]  # a coding question's chat answers, scored as talk
 OFF_QUESTION_CAP = 20  # an answer that does not address the question cannot score above this
 
 STAR = {
@@ -57,44 +66,242 @@ OWN_VERB = r"\bI(?:'d| would| will)? (?!think\b|guess\b|believe\b|feel\b|mean\b|
 WE = r"\bwe\b"
 
 
-def analyze(question: Question, answer: str, *, role_keywords: list[str] | None = None) -> Assessment:
-    """Score an answer to a question on every dimension, with evidence."""
+@dataclass(frozen=True, slots=True)
+class PointVerdict:
+    """A judge's verdict on one talking point (the LLM interviewer gives these); the formula stays in code."""
+
+    verdict: Literal["covered", "contradicted", "absent"]
+    quote: str = ""
+
+
+# Reference similarity counts for more on knowledge questions (one right answer) than on stories (many good ones).
+CONTENT_SHARE = {Kind.technical: 0.6, Kind.coding: 0.6, Kind.behavioral: 0.3, Kind.situational: 0.4}
+QUESTION_WORD_WEIGHT = 0.1  # reference words the question already contains prove little (Mohler et al. 2011)
+FLAW_CAP = 45  # an answer with a misconception or a red flag cannot score above this
+MAX_SENTENCES = 40  # sentences of an answer embedded (the model reads 512 tokens of a text at most anyway)
+MAX_EMBED_CHARS = 600
+POINT_GAIN = 0.42  # a sentence covers a talking point by meaning when it moves this far from the question to the point
+
+
+def analyze(question: Question, answer: str, *, role_keywords: list[str] | None = None,
+            verdicts: dict[str, PointVerdict] | None = None, others: list[Question] | None = None) -> Assessment:
+    """Score an answer to a question on every dimension, with evidence.
+
+    ``verdicts`` (from a model judge) decide the talking points instead of the matching in code, quotes verified;
+    ``others`` are the questions an answer could have been meant for instead (an answer to one of them is capped).
+    """
     toks = tokens(answer)
-    covered, missing, depth_evidence = _coverage(question.points, toks, answer)
+    sem = _Semantics.build(question, answer, others or [])
+    real = _real_sentences(answer)
+    covered, missing, depth_evidence, contradicted = _coverage(question, answer, real, sem, verdicts)
+    hits = [*find_flaws(question, answer), *contradicted]
+    content = _content(question, answer, sem)
+    echo = _echo(question, answer, content)
+    elsewhere = None if echo else _elsewhere(question, answer, sem, content)
+    depth, substance = _depth(question, covered, missing, depth_evidence, content, real, hits)
     dims = [
-        _relevance(question, answer, role_keywords or [], bool(covered)),
-        _depth(question.points, covered, missing, depth_evidence),
+        _relevance(question, answer, role_keywords or [], bool(covered), echo=echo, elsewhere=elsewhere, content=content),
+        depth,
         _structure(question.kind, answer),
         _specificity(answer),
-        _ownership(question.kind, answer),
-        _clarity(question.kind, answer, len(toks)),
+        _ownership(question.kind, answer, hits),
+        _clarity(question.kind, answer, len(toks), real),
     ]
+    if not real:  # a bare list of words is not an answer: it shows no structure or delivery either
+        dims = [d if d.dimension in ("relevance", "depth") else d.model_copy(update={
+            "score": 1, "rationale": "Not written as sentences: a list of words shows no " + LABELS[d.dimension].lower() + "."})
+            for d in dims]
+    score = overall(question.kind, dims, substance)
+    if hits:
+        score = min(score, FLAW_CAP)
     return Assessment(
-        dimensions=dims, overall=overall(question.kind, dims), covered_points=[p.id for p in covered],
+        dimensions=dims, overall=score, covered_points=[p.id for p in covered],
         missing_points=[p.label for p in missing], missing_point_ids=[p.id for p in missing], word_count=len(toks),
+        flaws=[FlawNote(id=h.flaw.id, kind=h.kind, claim=h.flaw.claim, correction=h.flaw.correction, quote=h.quote,
+                        follow_up=h.flaw.follow_up) for h in hits],
+        off_question=elsewhere.text if elsewhere else "", echo=echo, assessor=sem.assessor,
     )
 
 
-def overall(kind: Kind, dims: list[DimensionScore]) -> int:
-    """Combine dimension scores into 0-100: weighted mean rescaled, capped when off the question."""
-    weights = WEIGHTS[kind]
-    mean = sum(weights[d.dimension] * d.score for d in dims) / sum(weights[d.dimension] for d in dims)
-    score = round((mean - 1) / 4 * 100)
-    relevance = next(d.score for d in dims if d.dimension == "relevance")
-    return min(score, OFF_QUESTION_CAP) if relevance == 1 else score
+def overall(kind: Kind, dims: list[DimensionScore], substance: float | None = None) -> int:
+    """Combine the dimensions into 0-100: what was said (substance) weighs most, delivery refines it.
+
+    ``substance`` (0-1) is the depth judgement before rounding to a level; without it the depth level stands in.
+    An answer off the question (relevance 1) is capped at OFF_QUESTION_CAP.
+    """
+    by = {d.dimension: d.score for d in dims}
+    if substance is None:
+        substance = (by["depth"] - 1) / 4
+    weights = DELIVERY_WEIGHTS[kind]
+    delivery = sum(w * (by[name] - 1) / 4 for name, w in weights.items()) / sum(weights.values())
+    share = SUBSTANCE_SHARE[kind]
+    score = round(100 * (share * substance + (1 - share) * delivery))
+    return min(score, OFF_QUESTION_CAP) if by["relevance"] == 1 else score
 
 
-def _coverage(points: list[TalkingPoint], toks, answer: str):
-    covered, missing, evidence = [], [], []
-    for p in points:
-        span = next((s for kw in p.keywords if (s := find_phrase(toks, kw))), None)
-        if span:
+# --- meaning ------------------------------------------------------------------------------------------------
+
+def reference_of(question: Question) -> str:
+    """The answer an answer is compared with: one supplied with the question, else the bank's model answer."""
+    if question.reference_answer:
+        return question.reference_answer
+    return " ".join(question.model_answer) if question.role_id != "custom" else ""
+
+
+@dataclass
+class _Semantics:
+    """Embeddings of the answer and what it is compared with, or nothing when the model is unavailable."""
+
+    assessor: str
+    answer: np.ndarray | None = None
+    sentences: np.ndarray | None = None  # one row per entry of _real_sentences(answer)
+    question: np.ndarray | None = None
+    reference: np.ndarray | None = None
+    points: np.ndarray | None = None
+    others: np.ndarray | None = None  # "question + model answer" of each other question
+    other_texts: tuple[str, ...] = ()
+    here: np.ndarray | None = None  # the same for this question
+
+    @classmethod
+    def build(cls, question: Question, answer: str, others: list[Question]) -> _Semantics:
+        if not semantic.enabled() or not answer.strip():
+            return cls(assessor="rubric (words only)")
+        real = [answer[s:e].strip()[:MAX_EMBED_CHARS] for s, e in _real_sentences(answer)][:MAX_SENTENCES]
+        ref = reference_of(question)
+        fixed = [question.text, ref or question.text, *(p.label for p in question.points), _profile(question),
+                 *(_profile(q) for q in others)]
+        vecs = semantic.vectors([*fixed, answer[:4 * MAX_EMBED_CHARS], *real])
+        if vecs is None:
+            return cls(assessor=f"rubric (words only; embedding model {semantic.status()})")
+        n = len(question.points)
+        a = 2 + n + 1 + len(others)
+        return cls(assessor=f"rubric + {semantic.MODEL_NAME}", question=vecs[0], reference=vecs[1] if ref else None,
+                   points=vecs[2:2 + n], here=vecs[2 + n], others=vecs[3 + n:a], answer=vecs[a], sentences=vecs[a + 1:],
+                   other_texts=tuple(q.text for q in others))
+
+
+def bank_texts(questions: list[Question]) -> list[str]:
+    """The texts the rubric embeds for bank questions, to warm the cache before the first answer."""
+    out = []
+    for q in questions:
+        out += [q.text, reference_of(q) or q.text, *(p.label for p in q.points), _profile(q)]
+    return out
+
+
+def _profile(q: Question) -> str:
+    return " ".join([q.text, *q.model_answer]) if q.role_id != "custom" else q.text
+
+
+def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
+    """Agreement with the reference answer, 0-1: its words (question words demoted) and, with the model, its meaning."""
+    ref = reference_of(question)
+    if not ref:
+        return None
+    ref_stems = content_stems(ref)
+    q_stems = content_stems(question.text)
+    got = content_stems(answer)
+    weight = {s: QUESTION_WORD_WEIGHT if s in q_stems else 1.0 for s in ref_stems}
+    total = sum(weight.values())
+    lexical = sum(w for s, w in weight.items() if s in got) / total if total else 0.0
+    if sem.answer is None or sem.reference is None or sem.question is None:
+        return min(1.0, lexical * 1.6)
+    meaning = semantic.gain(sem.answer, sem.reference, sem.question)
+    return min(1.0, (lexical + 0.5 * meaning) / 0.9)
+
+
+def _real_sentences(answer: str) -> list[tuple[int, int]]:
+    """Spans of the sentences that read as sentences: a keyword inside one counts, a list of keywords does not."""
+    out = []
+    for s, e in sentences(answer):
+        words = tokens(answer[s:e])
+        if not words or _listy(answer[s:e], len(words)):
+            continue
+        function = sum(1 for t in words if t.text.lower() in STOPWORDS)
+        if len(words) < 6 or function / len(words) >= 0.1:  # a short fragment ("By rows.") is a real answer
+            out.append((s, e))
+    return out
+
+
+def _listy(text: str, words: int) -> bool:
+    """True for comma-separated fragments ("hashing, buckets, collisions, log n") rather than a sentence."""
+    parts = [p for p in re.split(r"[,;/|]", text) if p.strip()]
+    return len(parts) >= 4 and words / len(parts) < 3
+
+
+def _coverage(question: Question, answer: str, real: list[tuple[int, int]], sem: _Semantics,
+              verdicts: dict[str, PointVerdict] | None):
+    covered, missing, evidence, contradicted = [], [], [], []
+    spans = [(s, e, tokens(answer[s:e])) for s, e in real]
+    for i, p in enumerate(question.points):
+        quote_ = ""
+        if verdicts is not None:
+            v = verdicts.get(p.id)
+            if v and v.verdict != "absent" and (found := _verified(answer, v.quote)):
+                if v.verdict == "covered":
+                    quote_ = found
+                else:
+                    contradicted.append(FlawHit(flaw=Flaw(id=f"contradicts_{p.id}", claim=f"Contradicts: {p.label}",
+                                                          correction=f"A strong answer {p.label[0].lower()}{p.label[1:]}.",
+                                                          triggers=[p.id], follow_up=p.follow_up),
+                                                kind="misconception", quote=found))
+        else:
+            for s, _e, toks in spans:
+                span = next((sp for kw in p.keywords if (sp := find_phrase(toks, kw))), None)
+                if span:
+                    quote_ = quote(answer, s + span[0], s + span[1])
+                    break
+            if not quote_ and sem.sentences is not None and sem.points is not None and len(sem.sentences):
+                assert sem.question is not None
+                gains = [semantic.gain(v, sem.points[i], sem.question) for v in sem.sentences]
+                best = int(np.argmax(gains))
+                if gains[best] >= POINT_GAIN:
+                    s, e = real[best]
+                    quote_ = quote(answer, s, e, limit=160)
+        if quote_:
             covered.append(p)
-            evidence.append(Evidence(quote=quote(answer, *span), note=p.label))
+            evidence.append(Evidence(quote=quote_, note=p.label))
         else:
             missing.append(p)
     missing.sort(key=lambda p: -p.weight)
-    return covered, missing, evidence
+    return covered, missing, evidence, contradicted
+
+
+def _verified(answer: str, claimed: str) -> str:
+    """The claimed quote as it occurs in the answer (case and spacing aside), or '' when it does not."""
+    words = re.findall(r"\w+|[^\w\s]", claimed or "")
+    if sum(len(w) for w in words if w[0].isalnum()) < 8:
+        return ""
+    m = re.search(r"\s*".join(re.escape(w) for w in words), answer, re.IGNORECASE)
+    return answer[m.start():m.end()] if m else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Elsewhere:
+    text: str
+
+
+def _elsewhere(question: Question, answer: str, sem: _Semantics, content: float | None) -> _Elsewhere | None:
+    """The other question this answer fits clearly better, if any (by meaning; needs the model)."""
+    if sem.answer is None or sem.others is None or sem.here is None or not len(sem.others):
+        return None
+    here = float(sem.answer @ sem.here)
+    sims = sem.others @ sem.answer
+    best = int(np.argmax(sims))
+    if float(sims[best]) - here >= ELSEWHERE_MARGIN and (content is None or content < 0.35):
+        return _Elsewhere(text=sem.other_texts[best])
+    return None
+
+
+ELSEWHERE_MARGIN = 0.04  # cosine by which another question must fit better
+
+
+def _echo(question: Question, answer: str, content: float | None = None) -> bool:
+    """True when the answer mostly restates the question's own words (a short pick among its options is not that)."""
+    got = content_stems(answer)
+    asked = content_stems(question.text)
+    if len(got) < 4 or (content is not None and content >= 0.5):
+        return False
+    return len(got) <= len(asked) + 3 and len(got & asked) >= 0.75 * len(got)
 
 
 def _best_sentence(answer: str, wanted: set[str]) -> tuple[str, int]:
@@ -106,7 +313,15 @@ def _best_sentence(answer: str, wanted: set[str]) -> tuple[str, int]:
     return best[:200], hits
 
 
-def _relevance(question: Question, answer: str, role_keywords: list[str], any_covered: bool) -> DimensionScore:
+def _relevance(question: Question, answer: str, role_keywords: list[str], any_covered: bool, *,
+               echo: bool, elsewhere: _Elsewhere | None, content: float | None = None) -> DimensionScore:
+    if echo:
+        return DimensionScore(dimension="relevance", score=1, rationale="Repeats the question instead of answering it.",
+                              evidence=[Evidence(quote=answer.strip()[:200], note="your answer")] if answer.strip() else [])
+    if elsewhere is not None:
+        where = f" (it fits \"{elsewhere.text}\" better)" if elsewhere.text else ""
+        return DimensionScore(dimension="relevance", score=1, rationale=f"Answers a different question{where}.",
+                              evidence=[])
     wanted = content_stems(" ".join([question.text, question.clarification, *role_keywords,
                                      *(kw for p in question.points for kw in p.keywords)]))
     hits = len(content_stems(answer) & wanted)
@@ -114,6 +329,8 @@ def _relevance(question: Question, answer: str, role_keywords: list[str], any_co
     best, _ = _best_sentence(answer, wanted)
     if any_covered and score < 3:
         score = 3
+    if content is not None:  # says what a strong answer says, perhaps in other words
+        score = max(score, 4 if content >= 0.5 else 3 if content >= 0.3 else 2 if content >= 0.15 else 1)
     terms = f"{hits} relevant term{'s' if hits != 1 else ''}"
     why = ("Does not address the question." if score == 1 else
            f"Touches the question ({terms})." if score <= 3 else f"Stays on the question ({terms}).")
@@ -121,13 +338,31 @@ def _relevance(question: Question, answer: str, role_keywords: list[str], any_co
                           evidence=[Evidence(quote=best, note="most on-topic sentence")] if best else [])
 
 
-def _depth(points, covered, missing, evidence) -> DimensionScore:
+def _depth(question: Question, covered, missing, evidence, content: float | None, real, hits) -> tuple[DimensionScore, float]:
+    points = question.points
     total = sum(p.weight for p in points)
     share = sum(p.weight for p in covered) / total if total else 0.0
-    score = 1 + int(4 * share + 0.5)  # half up: each quarter of the weight covered earns a level
+    # The generic rubric's points are about form (an approach, an example); with a reference, meaning decides.
+    weight = 1.0 if question.role_id == "custom" else CONTENT_SHARE[question.kind]
+    value = share if content is None else (1 - weight) * share + weight * content
+    score = 1 + int(4 * value + 0.5)  # half up: each quarter earns a level
     why = f"Covers {len(covered)} of {len(points)} talking points"
     why += f"; missing: {', '.join(p.label for p in missing[:3])}." if missing else "."
-    return DimensionScore(dimension="depth", score=score, rationale=why, evidence=evidence[:4])
+    if content is not None:
+        why += f" Agreement with a strong answer: {round(100 * content)}%."
+    if not real:
+        score, value, why = 1, 0.0, "A list of words, not an answer: depth needs explanation in sentences."
+    wrong = [h for h in hits if h.kind == "misconception"]
+    if wrong and score > 2:
+        score, value = 2, min(value, 0.3)
+        why += f" Capped: {_lower_first(wrong[0].flaw.claim)} is not right."
+    dim = DimensionScore(dimension="depth", score=score, rationale=why,
+                         evidence=[*[Evidence(quote=h.quote, note=f"correction: {h.flaw.correction}") for h in wrong[:1]], *evidence][:4])
+    return dim, value
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _markers(answer: str, patterns: dict[str, str]) -> dict[str, str]:
@@ -180,7 +415,7 @@ def _named_things(answer: str) -> list:
     return found
 
 
-def _ownership(kind: Kind, answer: str) -> DimensionScore:
+def _ownership(kind: Kind, answer: str, hits=()) -> DimensionScore:
     mine = [quote(answer, m.start(), m.end(), limit=60) for m in re.finditer(OWN_VERB, answer)]
     mine += [quote(answer, m.start(), m.end(), limit=60) for m in re.finditer(r"\bmy (?:approach|plan|decision|idea|role)\b", answer, re.I)]
     ours = len(re.findall(WE, answer, re.IGNORECASE))
@@ -191,15 +426,27 @@ def _ownership(kind: Kind, answer: str) -> DimensionScore:
     if ours > 2 * max(n, 1) and score > 2:
         score -= 1
     why = f"{_count(n, 'statement')} of what you did or would do yourself; 'we' {_count(ours, 'time')}."
+    flags = [h for h in hits if h.kind == "red_flag"]
+    if flags and score > 2:
+        score = 2
+        why += f" Capped: {_lower_first(flags[0].flaw.claim)}."
+    evidence = [Evidence(quote=h.quote, note=f"red flag: {h.flaw.correction}") for h in flags[:1]]
     return DimensionScore(dimension="ownership", score=score, rationale=why,
-                          evidence=[Evidence(quote=q, note="your own action") for q in dict.fromkeys(mine)][:3])
+                          evidence=[*evidence, *(Evidence(quote=q, note="your own action") for q in dict.fromkeys(mine))][:3])
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _clarity(kind: Kind, answer: str, words: int) -> DimensionScore:
+def repetition(answer: str) -> float:
+    """Share of the answer's word 4-grams that repeat an earlier one (pasted or looping text), 0-1."""
+    words = [t.stem for t in tokens(answer)]
+    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    return 1 - len(set(grams)) / len(grams) if len(grams) >= 8 else 0.0
+
+
+def _clarity(kind: Kind, answer: str, words: int, real=None) -> DimensionScore:
     spans = sentences(answer) or [(0, len(answer))]
     longest = max(spans, key=lambda se: len(tokens(answer[se[0]:se[1]])))
     avg = words / len(spans)
@@ -213,6 +460,10 @@ def _clarity(kind: Kind, answer: str, words: int) -> DimensionScore:
     if words > 320:
         score -= 1
         notes.append(f"long ({words} words)")
+    repeated = repetition(answer)
+    if repeated > 0.2:
+        score -= 3 if repeated > 0.5 else 2
+        notes.append(f"repeats itself ({round(100 * repeated)}% of the wording is repeated)")
     if avg > 30:
         score -= 1
         notes.append(f"long sentences (about {avg:.0f} words each)")

@@ -12,17 +12,19 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from . import language, semantic
 from .bank import find_role, load_bank
 from .coding import flow
 from .coding.judge import Judge, default_judge
 from .coding.problems import Language
 from .engines.base import Chunk, CodingInterviewer, Interviewer, Notice, StreamingInterviewer, get_engine
-from .engines.offline import OfflineInterviewer
+from .engines.offline import OfflineInterviewer, other_questions
 from .errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
 from .models import AskedQuestion, CodeAttempt, DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, TestReport, Turn
 from .plan import kinds_plan, resolve_role
 from .report import build_report, summary_facts
+from .rubric import bank_texts
 from .store import MemoryStore, SessionStore
 
 
@@ -116,6 +118,8 @@ class InterviewService:
         state = SessionState(id=uuid.uuid4().hex, created_at=_now(), options=options, role=role,
                              engine=self.engine.name, kinds_plan=kinds_plan(options, technical=role.technical), difficulty=options.start_difficulty)
         state.opening = self.engine.open(state)
+        if state.current is not None:  # embed what the first answer is compared with while the candidate reads
+            semantic.prefetch(bank_texts([state.current.question, *other_questions(state.current.question)]))
         return self._save(state)
 
     def submit(self, state: SessionState, message: str, *, delivery: DeliveryMetrics | None = None) -> SubmitResult:
@@ -288,14 +292,24 @@ def scored_turns(state: SessionState) -> list[Turn]:
     return [t for t in state.turns if t.intent is Intent.answer]
 
 
-def evaluate_answer(role_name: str, question_text: str, answer: str) -> dict:
-    """Score an answer to any question (from the bank or not) for a role."""
+def evaluate_answer(role_name: str, question_text: str, answer: str, *, reference: str | None = None) -> dict:
+    """Score an answer to any question (from the bank or not) for a role, against a reference answer when given.
+
+    A bank question is scored against its model answer unless ``reference`` replaces it.
+    """
     role = find_role(role_name) or resolve_role(InterviewOptions(role=role_name))
     question = _bank_question(question_text) or generic_question(question_text, guess_kind(question_text))
+    if reference and reference.strip():
+        question = question.model_copy(update={"reference_answer": reference.strip()})
+    head = {"role": role.name, "question": question_text, "question_id": question.id, "in_bank": question.role_id != "custom",
+            "kind": question.kind.value}
+    if (lang := language.not_english(answer)) is not None:
+        return {**head, "score": None, "language": lang, "message": language.message(lang)}
     a = get_engine("offline").assess(question, answer, role)
-    return {"role": role.name, "question": question_text, "question_id": question.id, "in_bank": question.role_id != "custom",
-            "kind": question.kind.value, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
-            "covered_points": a.covered_points, "missing_points": a.missing_points}
+    return {**head, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
+            "covered_points": a.covered_points, "missing_points": a.missing_points,
+            "flaws": [f.model_dump(mode="json") for f in a.flaws], "off_question": a.off_question, "echo": a.echo,
+            "assessor": a.assessor, "reference": "supplied" if question.reference_answer else "model answer" if question.role_id != "custom" else "none"}
 
 
 def _bank_question(text: str) -> Question | None:

@@ -17,6 +17,8 @@ restore_session(service)
 def header(report) -> None:
     st.title("Your feedback report")
     st.caption(f"{escape_markdown(report.role)} · engine: {report.engine} · {report.answered} answered, {report.skipped} skipped, {report.asked} asked")
+    if report.assessor:
+        st.caption(escape_markdown(f"Scored by: {report.assessor}"))
     if report.summary:
         st.text(report.summary)
         st.caption("Summary written by the AI interviewer from the scores below." if report.summary_source != "code"
@@ -42,7 +44,7 @@ def highlights(title: str, items) -> None:
     if not items:
         st.write("Nothing to show yet.")
     for h in items:
-        st.markdown(f"**{h.title}**")
+        st.markdown(f"**{escape_markdown(h.title)}**")
         st.text(h.detail)
         if h.quote:
             st.text(f"{h.quote_label}: “{h.quote}”")
@@ -79,7 +81,10 @@ def questions(report) -> None:
     for q in report.questions:
         score = "skipped" if q.status == "skipped" else "not answered" if q.score is None else f"{q.score}/100"
         with st.expander(f"{q.index + 1}. {escape_markdown(q.question)} — {score}"):
-            st.caption(f"{q.kind.value} · difficulty {q.difficulty}")
+            st.caption(f"{q.kind.value} · difficulty {q.difficulty}" + (f" · scored by: {escape_markdown(q.assessor)}"
+                                                                         if q.assessor and q.assessor != report.assessor else ""))
+            for reason in q.capped:
+                st.warning(escape_markdown(reason))
             if q.answer:
                 st.markdown("**Your answer**")
                 st.text(q.answer)
@@ -92,6 +97,11 @@ def questions(report) -> None:
                 st.text(d.rationale)
                 for e in d.evidence:
                     st.text(f"  “{e.quote}”" + (f" ({e.note})" if e.note else ""))
+            if q.flaws:
+                st.markdown("**Corrections**")
+                for f in q.flaws:  # the candidate's sentence goes through st.text: shown literally, never rendered
+                    st.text(f"{'Misconception' if f.kind == 'misconception' else 'Red flag'}: {f.claim}\n"
+                            f"You said: “{f.quote}”\nCorrection: {f.correction}")
             if q.missing_points:
                 st.markdown("**Missing talking points**")
                 st.text("\n".join(f"• {m}" for m in q.missing_points))

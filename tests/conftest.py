@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The tiers: every test carries exactly one of these (set per file with ``pytestmark``), so a tier runs alone:
 # ``./scripts/check --fast`` is ``-m unit``. A unit test needs nothing but the package: no model, browser,
 # sandbox, Streamlit run or HTTP server.
-TIERS = ("unit", "app", "browser", "speech", "sandbox", "llm")
+TIERS = ("unit", "semantic", "app", "browser", "speech", "sandbox", "llm")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -34,11 +34,17 @@ OUTSIDE_SETTINGS = ("GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL")
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    """Point the app's data directory at tmp_path; remove every INTERVIEW_* setting and any real key."""
+def _isolated(request, tmp_path, monkeypatch):
+    """Point the app's data directory at tmp_path; remove every INTERVIEW_* setting and any real key.
+
+    Unit tests judge answers by words alone (the fallback, and fast); the ``semantic`` tier, and every app,
+    browser, speech, sandbox and LLM test, run with the embedding model as the product does by default.
+    """
     for var in [v for v in os.environ if v.startswith("INTERVIEW_")] + list(OUTSIDE_SETTINGS):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("INTERVIEW_DATA_DIR", str(tmp_path / "data"))
+    if request.node.get_closest_marker("unit"):
+        monkeypatch.setenv("INTERVIEW_EMBEDDINGS", "off")
     yield
 
 

@@ -7,6 +7,7 @@ from starlette.testclient import TestClient
 
 from interview import InterviewService, JsonFileStore, get_engine
 from interview.api import create_app
+from interview.service import evaluate_answer
 
 pytestmark = pytest.mark.unit
 
@@ -89,3 +90,67 @@ def test_serve_command_answers_on_localhost(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# Two answers alike in shape, length, numbers and named tools, each paraphrasing one reference (as in test_cli.py).
+REF_QUESTION = "How would you speed up a slow product catalogue page that many customers load every day?"
+CACHE_ANSWER = ("First I would measure where the time goes. Then I would put a Redis cache in front of the database, keyed by "
+                "product id, with a five minute expiry and invalidation on every product update, because most reads repeat. "
+                "The trade-off is some stale data, so I would monitor the hit rate.")
+STATIC_ANSWER = ("First I would measure where the time goes. Then I would render the pages to static HTML files on the Cloudflare "
+                 "CDN, rebuilt every five minutes and purged for each changed listing after an import, because most pages rarely "
+                 "change. The trade-off is slower publishing, so I would monitor the build time.")
+CACHE_REFERENCE = "Add a Redis cache in front of the database keyed by product id, with a short expiry and invalidation whenever a product is updated."
+STATIC_REFERENCE = "Render the pages to static HTML on a CDN, rebuild them nightly and purge the changed listings after each import."
+
+
+def test_evaluate_with_a_reference_answer_and_the_default_role(client):
+    def score(answer, reference):
+        r = client.post("/evaluate", json={"question": REF_QUESTION, "answer": answer, "reference_answer": reference})
+        assert r.status_code == 200, r.text
+        assert r.json() == evaluate_answer("general", REF_QUESTION, answer, reference=reference)  # role defaults to general
+        return r.json()["score"]
+
+    assert score(CACHE_ANSWER, CACHE_REFERENCE) > score(STATIC_ANSWER, CACHE_REFERENCE)
+    assert score(STATIC_ANSWER, STATIC_REFERENCE) > score(CACHE_ANSWER, STATIC_REFERENCE)
+
+
+def test_evaluate_passes_role_and_reference_answer_to_the_scorer(client, monkeypatch):
+    calls = []
+    monkeypatch.setattr("interview.api.evaluate_answer", lambda *a, **kw: calls.append((a, kw)) or {"score": 61})
+    r = client.post("/evaluate", json={"role": "software_engineer", "question": REF_QUESTION, "answer": "x", "reference_answer": "ref"})
+    assert r.status_code == 200 and r.json() == {"score": 61}
+    assert client.post("/evaluate", json={"question": REF_QUESTION, "answer": "x"}).status_code == 200
+    assert calls == [(("software_engineer", REF_QUESTION, "x"), {"reference": "ref"}), (("general", REF_QUESTION, "x"), {"reference": None})]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"question": REF_QUESTION, "answer": "x", "reference": "the field is reference_answer"}, "reference"),
+    ({"question": REF_QUESTION, "answer": "x", "hacker": True}, "hacker"),
+    ({"question": REF_QUESTION}, "answer"),
+    ({"answer": "x"}, "question"),
+    ({"question": "Why?", "answer": "x"}, "question"),  # shorter than any question the scorer takes: 422, not 500
+    ({"question": "q" * 2_001, "answer": "x"}, "question"),
+    ({"question": REF_QUESTION, "answer": "a" * 20_001}, "answer"),
+    ({"question": REF_QUESTION, "answer": "x", "reference_answer": "r" * 20_001}, "reference_answer"),
+    ({"question": REF_QUESTION, "answer": "x", "reference_answer": 42}, "reference_answer"),
+    ({"role": "", "question": REF_QUESTION, "answer": "x"}, "role"),
+    ({"role": "r" * 81, "question": REF_QUESTION, "answer": "x"}, "role"),
+])
+def test_evaluate_rejects_unknown_and_invalid_fields(client, body, field):
+    r = client.post("/evaluate", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"].startswith(f"{field}: ")
+
+
+def test_evaluate_takes_every_field_at_its_limit_even_when_escaped(client, monkeypatch):
+    # The size checks are the point here, not scoring 40,000 characters: the scorer is replaced by one that echoes.
+    monkeypatch.setattr("interview.api.evaluate_answer", lambda role, question, answer, *, reference=None: {
+        "score": 50, "question": question, "answer_chars": len(answer), "reference_chars": len(reference or "")})
+    body = {"question": REF_QUESTION + " " + "\u00e9" * (2_000 - len(REF_QUESTION) - 1), "answer": "\u00e9t\u00e9 " * 5_000,
+            "reference_answer": "\u00e9" * 20_000}
+    r = client.post("/evaluate", json=body)  # about 200 kB as \u00e9 escapes: over the other routes' 64 kB cap
+    assert r.status_code == 200, r.text
+    assert r.json() == {"score": 50, "question": body["question"], "answer_chars": 20_000, "reference_chars": 20_000}
+    big = client.post("/evaluate", content=b'{"question": "' + b"q" * 300_000 + b'", "answer": "x"}')
+    assert big.status_code == 413 and "Request body over" in big.json()["error"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from interview.cli import main
+from interview.service import evaluate_answer
 
 pytestmark = pytest.mark.unit
 
@@ -222,3 +223,190 @@ def test_the_interview_command_is_python_m_interview():
     assert via_script.returncode == via_module.returncode == 0, via_script.stderr
     assert via_script.stdout.startswith("usage: interview ") and via_module.stdout.startswith("usage: python -m interview ")
     assert via_script.stdout.split("\n\n", 1)[1] == via_module.stdout.split("\n\n", 1)[1]  # past the usage lines
+
+
+# --reference and --batch. Two answers to one off-bank question, alike in shape, length, numbers and named tools, that
+# differ in what they propose: each paraphrases one reference answer. Without a reference they score the same; with one,
+# the answer that matches it must score higher, whichever of the two it is.
+REF_QUESTION = "How would you speed up a slow product catalogue page that many customers load every day?"
+CACHE_ANSWER = ("First I would measure where the time goes. Then I would put a Redis cache in front of the database, keyed by "
+                "product id, with a five minute expiry and invalidation on every product update, because most reads repeat. "
+                "The trade-off is some stale data, so I would monitor the hit rate.")
+STATIC_ANSWER = ("First I would measure where the time goes. Then I would render the pages to static HTML files on the Cloudflare "
+                 "CDN, rebuilt every five minutes and purged for each changed listing after an import, because most pages rarely "
+                 "change. The trade-off is slower publishing, so I would monitor the build time.")
+CACHE_REFERENCE = "Add a Redis cache in front of the database keyed by product id, with a short expiry and invalidation whenever a product is updated."
+STATIC_REFERENCE = "Render the pages to static HTML on a CDN, rebuild them nightly and purge the changed listings after each import."
+UNRELATED_ANSWER = "I enjoy hiking on weekends, and last spring I organised a charity bake sale for the local animal shelter."
+
+
+def evaluate_score(answer: str, *extra: str) -> int:
+    proc = run("evaluate", "--role", "general", "--question", REF_QUESTION, "--answer", answer, *extra)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["in_bank"] is False
+    return data["score"]
+
+
+def test_evaluate_reference_raises_the_answer_that_matches_it():
+    answers = {"cache": CACHE_ANSWER, "static": STATIC_ANSWER, "unrelated": UNRELATED_ANSWER}
+    for reference, matching, other in [(CACHE_REFERENCE, "cache", "static"), (STATIC_REFERENCE, "static", "cache")]:
+        scores = {name: evaluate_score(a, "--reference", reference) for name, a in answers.items()}
+        assert scores[matching] > scores[other], f"against the {matching} reference: {scores}"
+        assert scores[matching] > scores["unrelated"], f"against the {matching} reference: {scores}"
+
+
+def test_evaluate_passes_the_reference_to_the_scorer(monkeypatch):
+    calls = []
+    monkeypatch.setattr("interview.cli.evaluate_answer", lambda *a, **kw: calls.append((a, kw)) or {"score": 50})
+    assert run("evaluate", "--role", "general", "--question", REF_QUESTION, "--answer", "x", "--reference", "the ref").returncode == 0
+    assert run("evaluate", "--role", "general", "--question", REF_QUESTION, "--answer", "x").returncode == 0
+    assert calls == [(("general", REF_QUESTION, "x"), {"reference": "the ref"}), (("general", REF_QUESTION, "x"), {"reference": None})]
+
+
+def jsonl(*rows) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
+
+
+def rows_of(stdout: str) -> list[dict]:
+    assert stdout.endswith("\n")
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_batch_scores_every_line_in_order_and_reports_bad_lines(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    path.write_text(jsonl(
+        {"id": "q1", "question": REF_QUESTION, "answer": CACHE_ANSWER, "reference_answer": CACHE_REFERENCE},
+        "",  # blank lines are skipped, but still counted in the line numbers
+        '{"id": "q2", "question": "Tell me about a time", ',  # cut off: not JSON
+        {"id": 3, "question": "Tell me about a time you had to persuade a sceptical colleague.", "answer": GOOD,
+         "role": "customer_support"},
+        {"id": "q4", "question": REF_QUESTION},  # no answer
+        {"question": REF_QUESTION, "answer": WEAK, "role": None, "notes": "extra fields are ignored"},
+    ), encoding="utf-8")
+    proc = run("evaluate", "--batch", str(path), "--role", "software_engineer")
+    assert proc.returncode == 1, proc.stderr  # some line had an error
+    assert proc.stderr == ""
+    rows = rows_of(proc.stdout)
+    assert [r["line"] for r in rows] == [1, 3, 4, 5, 6]
+    assert [r.get("id") for r in rows] == ["q1", None, 3, "q4", None]  # echoed when the line has one, even on an error
+    assert "id" not in rows[1] and "id" not in rows[4]
+
+    bad_json, no_answer = rows[1], rows[3]
+    assert set(bad_json) == {"line", "error"} and "not valid JSON" in bad_json["error"]
+    assert no_answer == {"line": 5, "id": "q4", "error": no_answer["error"]} and "answer" in no_answer["error"]
+
+    # A scored line is exactly what evaluate_answer gives (its role from the line, else --role), plus line and id.
+    def scored(row):
+        return {k: v for k, v in row.items() if k not in ("line", "id")}
+    assert scored(rows[0]) == evaluate_answer("software_engineer", REF_QUESTION, CACHE_ANSWER, reference=CACHE_REFERENCE)
+    assert scored(rows[2]) == evaluate_answer("customer_support", "Tell me about a time you had to persuade a sceptical colleague.", GOOD)
+    assert scored(rows[4]) == evaluate_answer("software_engineer", REF_QUESTION, WEAK)
+    assert rows[2]["role"] == "Customer Support Specialist" and rows[4]["role"] == "Software Engineer"
+    for row in (rows[0], rows[2], rows[4]):
+        assert "error" not in row and type(row["score"]) is int
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ('["a list"]', "object"),
+    ('"just a string"', "object"),
+    ('{"question": 42, "answer": "fine"}', "question"),
+    ('{"question": "Tell me about your last project.", "answer": ["not", "a", "string"]}', "answer"),
+    ('{"question": "Tell me about your last project.", "answer": "fine", "role": 7}', "role"),
+    ('{"question": "Tell me about your last project.", "answer": "fine", "reference_answer": {"text": "x"}}', "reference_answer"),
+    ('{"answer": "fine"}', "question"),
+])
+def test_batch_a_malformed_line_is_an_error_line_and_the_rest_is_scored(tmp_path, line, words):
+    path = tmp_path / "answers.jsonl"
+    path.write_text(jsonl({"question": REF_QUESTION, "answer": CACHE_ANSWER}, line, {"question": REF_QUESTION, "answer": WEAK}),
+                    encoding="utf-8")
+    proc = run("evaluate", "--batch", str(path))
+    assert proc.returncode == 1
+    first, bad, last = rows_of(proc.stdout)
+    assert bad == {"line": 2, "error": bad["error"]} and words in bad["error"]
+    assert (first["line"], last["line"]) == (1, 3)
+    assert first["score"] > last["score"]  # both scored: a full answer beats "It depends"
+    assert first["role"] == last["role"] == evaluate_answer("general", REF_QUESTION, WEAK)["role"]  # the batch's default role
+
+
+def test_batch_a_line_that_is_not_utf8_is_an_error_line(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    good = json.dumps({"question": REF_QUESTION, "answer": CACHE_ANSWER}).encode()
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + b'{"question": "caf\xe9?", "answer": "x"}\n' + good + b"\n")  # BOM first
+    proc = run("evaluate", "--batch", str(path))
+    assert proc.returncode == 1
+    rows = rows_of(proc.stdout)
+    assert [r["line"] for r in rows] == [1, 2, 3]
+    assert "UTF-8" in rows[1]["error"] and "score" in rows[0] and "score" in rows[2]
+
+
+def test_batch_of_good_lines_exits_0(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    path.write_text(jsonl(*[{"id": i, "question": REF_QUESTION, "answer": a} for i, a in enumerate([CACHE_ANSWER, WEAK, "\u00e9t\u00e9"])]),
+                    encoding="utf-8")
+    proc = run("evaluate", "--batch", str(path))
+    assert proc.returncode == 0, proc.stdout
+    rows = rows_of(proc.stdout)
+    assert [(r["line"], r["id"]) for r in rows] == [(1, 0), (2, 1), (3, 2)]
+    assert all("error" not in r and "score" in r for r in rows)
+    assert "\u00e9t\u00e9" in proc.stdout  # ensure_ascii=False
+
+
+def test_batch_reads_stdin_with_a_dash(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(jsonl({"id": "a", "question": REF_QUESTION, "answer": CACHE_ANSWER},
+                                                       {"id": "b", "question": REF_QUESTION, "answer": WEAK})))
+    proc = run("evaluate", "--batch", "-")
+    assert proc.returncode == 0, proc.stderr
+    rows = rows_of(proc.stdout)
+    assert [(r["line"], r["id"]) for r in rows] == [(1, "a"), (2, "b")]
+    assert rows[0]["score"] == evaluate_answer("general", REF_QUESTION, CACHE_ANSWER)["score"]
+
+
+def test_batch_streams_each_line_as_it_arrives_on_stdin():
+    """In a real process: a line's result is printed (and flushed) before the next line is even written."""
+    import os
+    import selectors
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout on a pipe is block-buffered: flushing is the CLI's job
+    proc = subprocess.Popen([sys.executable, "-m", "interview", "evaluate", "--batch", "-"], cwd=ROOT, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            rows = []
+            for i, line in enumerate([{"id": "x", "question": REF_QUESTION, "answer": CACHE_ANSWER}, "{oops"], 1):
+                proc.stdin.write(jsonl(line))
+                proc.stdin.flush()
+                assert sel.select(timeout=60), f"no output for line {i} while stdin stays open"
+                rows.append(json.loads(proc.stdout.readline()))
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 1
+    finally:
+        proc.kill()
+        proc.wait()
+    assert rows[0]["line"] == 1 and rows[0]["id"] == "x" and type(rows[0]["score"]) is int
+    assert rows[1]["line"] == 2 and "JSON" in rows[1]["error"]
+
+
+def test_batch_a_missing_file_exits_with_2(tmp_path):
+    proc = run("evaluate", "--batch", str(tmp_path / "nope.jsonl"))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("error:") and "nope.jsonl" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    ((), "--question and --answer"),
+    (("--role", "general", "--question", REF_QUESTION), "--answer"),
+    (("--role", "general", "--answer", "x"), "--question"),
+    (("--question", REF_QUESTION, "--answer", "x"), "--role"),
+    (("--batch", "x.jsonl", "--question", REF_QUESTION), "cannot be combined"),
+])
+def test_evaluate_needs_a_question_and_answer_or_a_batch(args, words):
+    proc = run("evaluate", *args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert words in proc.stderr and "usage:" in proc.stderr
+    assert "Traceback" not in proc.stderr

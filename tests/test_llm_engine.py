@@ -35,20 +35,22 @@ from interview import (
     report_markdown,
 )
 from interview.engines.llm_context import next_options
-from interview.engines.llm_output import UNSUPPORTED_CAP
+from interview.engines.llm_output import Judged, TurnOut
+from interview.engines.offline import OfflineInterviewer, other_questions
 from interview.models import Intent
-from interview.rubric import DIMENSIONS, analyze, overall
+from interview.plan import next_difficulty
+from interview.rubric import FLAW_CAP, PointVerdict, analyze
 from interview.testing.fake_groq import Step
-from interview.testing.llm_script import Sent, auto_reply, candidate_message, send, turn_reply
+from interview.testing.llm_script import Sent, auto_reply, candidate_message, context_of, send, turn_reply, verdicts
 
 pytestmark = pytest.mark.llm
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = "software_engineer"
-# About 30 words: auto_reply scores it 3 and asks a follow-up while any are left.
+# About 30 words: auto_reply asks a follow-up while any are left.
 ANSWER = ("I reproduced the crash in staging first, then I added logging around the cache layer, found a race "
           "condition in the writer and fixed it with a lock and a regression test.")
-# Over 40 words: auto_reply scores it 4 and moves on to the next question.
+# Over 40 words: auto_reply moves on to the next question.
 LONG_ANSWER = (ANSWER + " As a result, errors dropped by 40% within two weeks and I wrote up the root cause for the whole "
                "team so that it would not happen again.")
 OFF_TOPIC = "How are you doing today? Did you see the game last night?"
@@ -59,6 +61,13 @@ SUMMARY = "You answered clearly and stayed on the questions. Your strongest area
 def reply(intent: str = "answer", **fields) -> dict:
     """A turn reply as a dict (to edit before sending)."""
     return json.loads(turn_reply(intent, **fields))
+
+
+# Verbatim words of LONG_ANSWER for each talking point of the first question (swe-beh-03).
+QUOTES = {"impact": "errors dropped by 40% within two weeks", "reproduce": "I reproduced the crash in staging first",
+          "root_cause": "found a race condition in the writer", "prevention": "fixed it with a lock and a regression test"}
+ALL_COVERED = {pid: {"verdict": "covered", "quote": q} for pid, q in QUOTES.items()}
+ALL_ABSENT = {pid: {"verdict": "absent", "quote": ""} for pid in QUOTES}
 
 
 def offered_id(state, when: str = "same") -> str:
@@ -131,6 +140,24 @@ def test_prompt_stays_bounded_over_twenty_turns(fake_groq, llm):
     assert twentieth - third < full_growth / 3, (third, twentieth, full_growth)
 
 
+def test_turn_prompt_asks_for_verdicts_and_gives_the_pitfalls_compactly(fake_groq, llm):
+    _, service = llm()
+    state = begin(service)
+    q = state.current.question
+    send(service, fake_groq, state, LONG_ANSWER)
+    request = fake_groq.chat_requests()[-1]
+    system = request.message("system")
+    assert '"points"' in system and "contradicted" in system and "VERBATIM" in system and "Give no scores" in system
+    assert '"scores"' not in system
+    current = context_of(request.body)["current_question"]
+    assert [p["id"] for p in current["talking_points"]] == [p.id for p in q.points]
+    flaws = [("misconception", f) for f in q.misconceptions] + [("red_flag", f) for f in q.red_flags]
+    assert flaws, "the first question has red flags to watch for"
+    assert [(p["kind"], p["claim"]) for p in current["pitfalls"]] == [(k, f.claim) for k, f in flaws]
+    assert all(set(p) == {"kind", "claim", "correction"} and len(p["correction"]) <= 170 for p in current["pitfalls"])
+    assert all("pitfalls" not in o for o in context_of(request.body)["next_options"]), "only the current question's"
+
+
 # --- 3. streaming -----------------------------------------------------------------------------
 
 def test_reply_streams_in_pieces_that_add_up_to_the_recorded_turn(fake_groq, llm):
@@ -168,37 +195,130 @@ def test_first_words_arrive_well_before_the_stream_ends(fake_groq, llm):
 
 # --- 4. validation ----------------------------------------------------------------------------
 
-def test_scores_rest_on_verified_quotes_and_the_overall_is_computed(fake_groq, llm):
+def judged(fake_groq, llm, points: dict, answer: str = LONG_ANSWER, **fields) -> Sent:
+    """One answer turn whose reply carries ``points`` (and any other keys in ``fields``)."""
     _, service = llm()
     state = begin(service)
-    question = state.current.question
-    real = question.points[0].id
-    data = reply(answer=ANSWER, score=3, action="next_question", next_question_id=offered_id(state), covered=["no_such_point", real])
-    data["scores"]["relevance"] = {"score": 5, "evidence": ["I rewrote the whole payment system in Rust"], "why": "Great."}
-    data["scores"]["depth"] = {"score": 5, "evidence": ["ADDED   logging around\nthe CACHE layer"], "why": "Deep."}
-    data["overall"] = 100
+    assert state.current.question.id == "swe-beh-03" and set(QUOTES) == {p.id for p in state.current.question.points}
+    data = reply(answer=answer, points=points, action="next_question", next_question_id=offered_id(state))
+    data.update(fields)
     fake_groq.script(json.dumps(data))
+    sent = send(service, fake_groq, state, answer)
+    assert sent.turn.engine == "groq" and sent.calls == 1 and not sent.notices
+    return sent
 
-    sent = send(service, fake_groq, state, ANSWER)
-    assert sent.turn.engine == "groq" and sent.calls == 1
+
+def state_difficulty() -> int:
+    """The difficulty an interview starts at by default (that of the first question)."""
+    return InterviewOptions(role=ROLE).start_difficulty
+
+
+def rubric_with(state, answer: str, points: dict):
+    """What the rubric in code makes of these verdicts: what the engine must record."""
+    q = state.asked[0].question
+    given = {pid: PointVerdict(v["verdict"], v["quote"]) for pid, v in points.items() if pid in QUOTES}
+    return analyze(q, answer, role_keywords=state.role.keywords, verdicts=given, others=other_questions(q))
+
+
+def test_verdicts_decide_the_points_and_the_scores_are_computed_in_code(fake_groq, llm):
+    points = {"reproduce": {"verdict": "COVERED", "quote": "I   REPRODUCED the crash\nin staging"},  # case and spacing aside
+              "no_such_point": {"verdict": "covered", "quote": "errors dropped by 40%"}}
+    sent = judged(fake_groq, llm, points, overall=100)
     a = sent.state.asked[0].assessment
-    relevance, depth = a.dimension("relevance"), a.dimension("depth")
-    assert relevance.score == UNSUPPORTED_CAP and relevance.evidence == []
-    assert f"Capped at {UNSUPPORTED_CAP}" in relevance.rationale
-    assert depth.score == 5
-    assert [e.quote for e in depth.evidence] == ["added logging around the cache layer"]
-    assert all(e.quote in ANSWER for d in a.dimensions for e in d.evidence)
-    assert a.overall == overall(question.kind, a.dimensions) != 100
-    assert sent.turn.score == a.overall
-    assert a.covered_points == [real]
-    assert "no_such_point" not in a.missing_point_ids
     assert a.scored_by == "groq"
+    assert a.covered_points == ["reproduce"] and "no_such_point" not in a.missing_point_ids + a.covered_points
+    assert set(a.missing_point_ids) == {"impact", "root_cause", "prevention"}, "points left out count as absent"
+    depth = a.dimension("depth")
+    assert "I reproduced the crash in staging" in [e.quote for e in depth.evidence], "the quote as it is in the answer"
+    assert all(e.quote in LONG_ANSWER for d in a.dimensions for e in d.evidence)
+    want = rubric_with(sent.state, LONG_ANSWER, {"reproduce": {"verdict": "covered", "quote": "I reproduced the crash in staging"}})
+    assert a.overall == want.overall != 100 and [d.score for d in a.dimensions] == [d.score for d in want.dimensions]
+    assert sent.turn.score == a.overall
+
+
+def test_covered_verdicts_with_real_quotes_score_higher_than_absent_ones(fake_groq, llm):
+    covered = judged(fake_groq, llm, ALL_COVERED).state.asked[0].assessment
+    absent = judged(fake_groq, llm, ALL_ABSENT).state.asked[0].assessment
+    assert covered.covered_points == list(QUOTES) and absent.covered_points == []
+    assert covered.overall > absent.overall
+    assert covered.dimension("depth").score > absent.dimension("depth").score
+    assert {e.quote for e in covered.dimension("depth").evidence} <= set(QUOTES.values())
+
+
+def test_a_covered_verdict_whose_quote_is_not_in_the_answer_does_not_count(fake_groq, llm):
+    invented = {pid: {"verdict": "covered", "quote": f"I single-handedly saved the company ({pid})"} for pid in QUOTES}
+    sent = judged(fake_groq, llm, invented)
+    a = sent.state.asked[0].assessment
+    assert a.covered_points == [] and set(a.missing_point_ids) == set(QUOTES)
+    assert a.overall == rubric_with(sent.state, LONG_ANSWER, ALL_ABSENT).overall
+    assert not any("saved the company" in e.quote for d in a.dimensions for e in d.evidence)
+
+
+CONTRADICTING = LONG_ANSWER + " Honestly, we never added monitoring afterwards because alerts are a waste of time."
+
+
+def test_a_contradicted_verdict_is_a_misconception_that_caps_the_score(fake_groq, llm):
+    points = {**ALL_COVERED, "prevention": {"verdict": "contradicted", "quote": "we never added monitoring afterwards"}}
+    a = judged(fake_groq, llm, points, answer=CONTRADICTING).state.asked[0].assessment
+    assert a.overall <= FLAW_CAP
+    flaw = next(f for f in a.flaws if f.id == "contradicts_prevention")
+    assert flaw.kind == "misconception" and flaw.quote == "we never added monitoring afterwards"
+    assert "prevention" in a.missing_point_ids and "prevention" not in a.covered_points
+    assert a.overall < judged(fake_groq, llm, ALL_COVERED, answer=CONTRADICTING).state.asked[0].assessment.overall
+
+
+def test_a_contradicted_verdict_with_an_invented_quote_is_ignored(fake_groq, llm):
+    points = {**ALL_COVERED, "prevention": {"verdict": "contradicted", "quote": "I deleted the regression tests afterwards"}}
+    sent = judged(fake_groq, llm, points)
+    a = sent.state.asked[0].assessment
+    assert not any(f.id.startswith("contradicts_") for f in a.flaws)
+    assert a.overall == rubric_with(sent.state, LONG_ANSWER, {k: v for k, v in ALL_COVERED.items() if k != "prevention"}).overall
+
+
+def test_model_cannot_set_a_score_itself(fake_groq, llm):
+    """Scores, an overall or "covered" in the reply are ignored: only the verdicts count, and they say absent."""
+    fives = {d: {"score": 5, "evidence": [LONG_ANSWER[:40]], "why": "Excellent."}
+             for d in ("relevance", "depth", "structure", "specificity", "ownership", "clarity")}
+    sent = judged(fake_groq, llm, ALL_ABSENT, scores=fives, overall=100, score=100, covered=list(QUOTES))
+    a = sent.state.asked[0].assessment
+    assert a.covered_points == []
+    assert sent.turn.score == a.overall == rubric_with(sent.state, LONG_ANSWER, ALL_ABSENT).overall
+    assert a.overall < judged(fake_groq, llm, ALL_COVERED).state.asked[0].assessment.overall
+    assert a.dimension("depth").score < 5
+    assert sent.state.difficulty == next_difficulty(state_difficulty(), a.overall)
+
+
+def test_verdicts_are_parsed_leniently():
+    ids = {"a", "b", "c"}
+    j = Judged.model_validate({"points": {"a": "absent", "b": {"verdict": " Covered ", "quote": ["  the words  ", "more"], "why": "x"},
+                                          "zz": {"verdict": "nonsense"}}, "extra": 1}, context={"point_ids": ids})
+    assert j.verdicts() == {"a": PointVerdict("absent", ""), "b": PointVerdict("covered", "the words")}
+    listed = Judged.model_validate({"points": [{"id": "c", "verdict": "contradicted", "quote": "so wrong here"}]}, context={"point_ids": ids})
+    assert listed.verdicts() == {"c": PointVerdict("contradicted", "so wrong here")}
+    assert Judged.model_validate({"points": {"zz": {"verdict": "covered", "quote": "q"}}}, context={"point_ids": ids}).points == {}
+    for bad in ({"a": {"verdict": "partly", "quote": "some words"}}, {"a": {"verdict": "covered"}}, {"a": {"verdict": "contradicted", "quote": " "}}):
+        with pytest.raises(ValueError):
+            Judged.model_validate({"points": bad}, context={"point_ids": ids})
+    checks = {"point_ids": ids, "offered_ids": ["q2"], "follow_ups_left": 2}
+    turn = {"intent": "answer", "action": "next_question", "next_question_id": "q2"}
+    for points, problem in ((None, "'points' is required"), ({}, "judges none"), ({"zz": "absent"}, "judges none")):
+        with pytest.raises(ValueError, match=problem):
+            TurnOut.model_validate({**turn, "points": points}, context=checks)
+    assert TurnOut.model_validate({**turn, "points": {"a": "absent"}}, context=checks).verdicts() == {"a": PointVerdict("absent", "")}
+    clarify = TurnOut.model_validate({"intent": "clarify", "action": "stay", "points": {"a": "bogus"}}, context=checks)
+    assert clarify.points is None, "verdicts on a message that is not an answer are not used, so they cannot fail it"
+
+
+def first_point(d: dict) -> str:
+    return next(iter(d["points"]))
 
 
 INVALID = {
-    "answer without scores": (lambda d: d.update(scores=None), "needs 'scores'"),
+    "answer without verdicts": (lambda d: d.update(points=None), "needs verdicts"),
+    "verdicts on unknown points only": (lambda d: d.update(points={"no_such_point": {"verdict": "absent"}}), "judges none"),
+    "unknown verdict": (lambda d: d["points"][first_point(d)].update(verdict="partially"), "'covered', 'contradicted' or 'absent'"),
+    "covered without a quote": (lambda d: d["points"][first_point(d)].update(verdict="covered", quote=""), "needs 'quote'"),
     "next question not offered": (lambda d: d.update(next_question_id="swe-never-offered"), "next_question_id must be one of"),
-    "score out of range": (lambda d: d["scores"]["depth"].update(score=9), "less than or equal to 5"),
     "unknown action": (lambda d: d.update(action="celebrate"), "action"),
 }
 
@@ -208,10 +328,10 @@ def test_invalid_decision_is_retried_once_with_the_problem_and_never_shown(fake_
     _, service = llm()
     state = begin(service)
     spoil, problem = INVALID[case]
-    bad = reply(answer=LONG_ANSWER, score=4, action="next_question", next_question_id=offered_id(state),
+    bad = reply(answer=LONG_ANSWER, points=ALL_COVERED, action="next_question", next_question_id=offered_id(state),
                 say="SHOULD NOT BE SHOWN.", ask="Nor this invalid question about anything?")
     spoil(bad)
-    good = turn_reply(answer=LONG_ANSWER, score=4, action="next_question", next_question_id=offered_id(state),
+    good = turn_reply(answer=LONG_ANSWER, points=ALL_COVERED, action="next_question", next_question_id=offered_id(state),
                       say="Thanks, that was clear.", ask="Next, how would you design a rate limiter?")
     fake_groq.script(json.dumps(bad), good)
 
@@ -224,12 +344,16 @@ def test_invalid_decision_is_retried_once_with_the_problem_and_never_shown(fake_
     assert not sent.notices
     assert sent.turn.engine == "groq" and sent.turn.reply.startswith("Thanks, that was clear.")
     assert sent.text == sent.turn.reply
+    assert sent.state.asked[0].assessment.covered_points == list(QUOTES), "the retried reply's verdicts count"
 
 
-def test_two_invalid_replies_fall_back_to_offline_and_the_interview_goes_on(fake_groq, llm):
+@pytest.mark.parametrize("spoil", [lambda d: d.update(next_question_id="swe-never-offered"),
+                                   lambda d: d["points"]["impact"].update(verdict="mostly")], ids=["not offered", "unknown verdict"])
+def test_two_invalid_replies_fall_back_to_offline_and_the_interview_goes_on(fake_groq, llm, spoil):
     _, service = llm()
     state = begin(service)
-    bad = reply(answer=LONG_ANSWER, score=4, action="next_question", next_question_id="swe-never-offered", say="SHOULD NOT BE SHOWN.")
+    bad = reply(answer=LONG_ANSWER, points=ALL_COVERED, action="next_question", next_question_id=offered_id(state), say="SHOULD NOT BE SHOWN.")
+    spoil(bad)
     fake_groq.script(json.dumps(bad), json.dumps(bad))
 
     sent = send(service, fake_groq, state, LONG_ANSWER)
@@ -238,6 +362,8 @@ def test_two_invalid_replies_fall_back_to_offline_and_the_interview_goes_on(fake
     assert sent.notices, "a Notice chunk tells the UI to show the fallback notice"
     assert "SHOULD NOT BE SHOWN" not in sent.text + sent.turn.reply
     assert sent.turn.scored and sent.state.asked[0].assessment.scored_by == "offline"
+    q = sent.state.asked[0].question
+    assert sent.turn.score == OfflineInterviewer().assess(q, LONG_ANSWER, sent.state.role).overall
 
     after = send(service, fake_groq, sent.state, ANSWER)
     assert after.calls == 1 and after.turn.engine == "groq"
@@ -247,8 +373,9 @@ def test_model_cannot_end_the_interview_while_questions_remain(fake_groq, llm):
     _, service = llm()
     state = begin(service)
     chosen = offered_id(state)
-    fake_groq.script(turn_reply(answer=LONG_ANSWER, score=4, action="end", say="SHOULD NOT BE SHOWN. That's all, thanks!"),
-                     turn_reply(answer=LONG_ANSWER, score=4, action="next_question", next_question_id=chosen, ask="Next: how do you test code?"))
+    fake_groq.script(turn_reply(answer=LONG_ANSWER, points=ALL_COVERED, action="end", say="SHOULD NOT BE SHOWN. That's all, thanks!"),
+                     turn_reply(answer=LONG_ANSWER, points=ALL_COVERED, action="next_question", next_question_id=chosen,
+                                ask="Next: how do you test code?"))
     sent = send(service, fake_groq, state, LONG_ANSWER)
     assert sent.calls == 2 and sent.turn.engine == "groq"
     assert sent.state.status == "active" and sent.state.current.question.id == chosen
@@ -259,7 +386,8 @@ def test_model_rephrasing_an_earlier_question_gets_the_new_bank_question_instead
     _, service = llm()
     state = begin(service)
     first_text, chosen = state.current.question.text, next_options(state)["same"]
-    fake_groq.script(turn_reply(answer=LONG_ANSWER, score=3, action="next_question", next_question_id=chosen.id, ask="  " + first_text.upper()))
+    fake_groq.script(turn_reply(answer=LONG_ANSWER, points=ALL_COVERED, action="next_question", next_question_id=chosen.id,
+                                ask="  " + first_text.upper()))
     sent = send(service, fake_groq, state, LONG_ANSWER)
     current = sent.state.current.question
     assert current.id == chosen.id and current.text == chosen.text, "the candidate never hears the same question twice"
@@ -288,22 +416,6 @@ def test_manipulation_is_handled_in_code_and_never_scored(fake_groq, llm, messag
     assert sent.turn.intent is Intent.manipulation
     assert (sent.turn.scored, sent.turn.score) == (False, None)
     assert sent.state.asked[0].assessment is None and sent.state.current.question.id == state.current.question.id
-
-
-def test_model_cannot_inflate_scores_without_evidence(fake_groq, llm):
-    _, service = llm()
-    state = begin(service, start_difficulty=3)
-    data = reply(answer=ANSWER, score=5, action="next_question", next_question_id=offered_id(state, "harder"))
-    for d in DIMENSIONS:
-        data["scores"][d]["evidence"] = ["I single-handedly saved the company", "best engineer ever"]
-    fake_groq.script(json.dumps(data))
-
-    sent = send(service, fake_groq, state, ANSWER)
-    a = sent.state.asked[0].assessment
-    assert sent.turn.engine == "groq"
-    assert all(d.score <= UNSUPPORTED_CAP and d.evidence == [] for d in a.dimensions)
-    assert sent.turn.score == a.overall == overall(state.current.question.kind, a.dimensions) <= 25
-    assert sent.state.difficulty <= 3, "unsupported 5s must not raise the difficulty"
 
 
 def test_candidate_text_cannot_close_its_own_tag(fake_groq, llm):
@@ -422,7 +534,7 @@ def test_third_follow_up_is_rejected_and_retried(fake_groq, llm):
     state = begin(service)
     points = [p.id for p in state.current.question.points]
     for n in range(2):
-        fake_groq.script(turn_reply(answer=ANSWER, score=3, action="follow_up", follow_up_point=points[-1 - n], covered=points[:1],
+        fake_groq.script(turn_reply(answer=ANSWER, question=state.current.question, action="follow_up", follow_up_point=points[-1 - n],
                                     ask=f"Follow-up {n + 1}: how did you confirm the fix held?"))
         sent = send(service, fake_groq, state, ANSWER)
         state = sent.state
@@ -430,8 +542,10 @@ def test_third_follow_up_is_rejected_and_retried(fake_groq, llm):
     assert len(state.current.follow_ups) == 2
 
     chosen = offered_id(state)
-    fake_groq.script(turn_reply(answer=ANSWER, score=3, action="follow_up", follow_up_point=points[0], say="SHOULD NOT BE SHOWN."),
-                     turn_reply(answer=ANSWER, score=3, action="next_question", next_question_id=chosen, ask="Next: how do you test code?"))
+    question = state.current.question
+    fake_groq.script(turn_reply(answer=ANSWER, question=question, action="follow_up", follow_up_point=points[0], say="SHOULD NOT BE SHOWN."),
+                     turn_reply(answer=ANSWER, question=question, action="next_question", next_question_id=chosen,
+                                ask="Next: how do you test code?"))
     sent = send(service, fake_groq, state, ANSWER)
     assert sent.calls == 2
     assert "no follow-ups are left" in fake_groq.chat_requests()[-1].message("user")
@@ -441,19 +555,21 @@ def test_third_follow_up_is_rejected_and_retried(fake_groq, llm):
 
 # --- 7. difficulty and question choice ----------------------------------------------------------
 
-@pytest.mark.parametrize(("score", "when", "change"), [(5, "easier", +1), (3, "harder", 0), (2, "same", -1), (1, "harder", -1)])
-def test_difficulty_follows_the_code_rule_and_the_model_picks_the_question(fake_groq, llm, score, when, change):
+@pytest.mark.parametrize(("points", "when"), [(ALL_COVERED, "easier"), (ALL_ABSENT, "harder"), (ALL_COVERED, "same")],
+                         ids=["covered, model picks easier", "absent, model picks harder", "covered, same"])
+def test_difficulty_follows_the_code_rule_and_the_model_picks_the_question(fake_groq, llm, points, when):
     _, service = llm()
-    state = begin(service, start_difficulty=3)
+    state = begin(service)
+    start = state.difficulty
     chosen = offered_id(state, when)
-    fake_groq.script(turn_reply(answer=LONG_ANSWER, score=score, action="next_question", next_question_id=chosen,
+    fake_groq.script(turn_reply(answer=LONG_ANSWER, points=points, action="next_question", next_question_id=chosen,
                                 ask="Here is the question you picked for me to ask next?"))
     sent = send(service, fake_groq, state, LONG_ANSWER)
-    assert sent.turn.engine == "groq" and sent.turn.score == sent.state.asked[0].assessment.overall
-    assert all(d.score == score for d in sent.state.asked[0].assessment.dimensions), "quotes were verified, so no cap"
-    assert sent.state.difficulty == 3 + change
+    a = sent.state.asked[0].assessment
+    assert sent.turn.engine == "groq" and sent.turn.score == a.overall == rubric_with(sent.state, LONG_ANSWER, points).overall
+    assert sent.state.difficulty == next_difficulty(start, a.overall), "the computed score moves the difficulty, not the model's pick"
     assert sent.state.current.question.id == chosen
-    assert sent.state.current.difficulty == 3 + change
+    assert sent.state.current.difficulty == sent.state.difficulty
 
 
 def test_no_question_is_asked_twice_in_a_ten_question_interview(fake_groq, llm):
@@ -516,7 +632,7 @@ def test_opening_failure_starts_offline_with_a_visible_notice(fake_groq, llm, st
 EDITED = "I traced the outage to a connection pool leak, measured it with metrics, and I fixed it within two days."
 
 
-def test_edit_answer_is_rescored_by_the_model_with_verified_evidence(fake_groq, llm):
+def test_edit_answer_is_rescored_from_the_models_verdicts(fake_groq, llm):
     _, service = llm()
     state = begin(service)
     sent = send(service, fake_groq, state, LONG_ANSWER)
@@ -524,13 +640,33 @@ def test_edit_answer_is_rescored_by_the_model_with_verified_evidence(fake_groq, 
     before = len(fake_groq.chat_requests())
     edited = service.edit_answer(sent.state, sent.turn.index, EDITED)
     assert len(fake_groq.chat_requests()) - before == 1
-    assert EDITED in fake_groq.chat_requests()[-1].message("user")
+    request = fake_groq.chat_requests()[-1]
+    assert EDITED in request.message("user") and "give no scores" in request.message("system")
+    q = edited.asked[0].question
+    assert '"pitfalls"' in request.message("user") and q.red_flags[0].claim in request.message("user")
     a = edited.asked[0].assessment
     assert a.scored_by == "groq"
-    assert [d.score for d in a.dimensions] == [4] * 6
-    assert all(e.quote in EDITED for d in a.dimensions for e in d.evidence) and a.dimensions[0].evidence
+    given = {pid: PointVerdict(v["verdict"], v["quote"]) for pid, v in verdicts(EDITED, q).items()}
+    assert a.covered_points == [pid for pid, v in given.items() if v.verdict == "covered"] != []
+    assert a.overall == analyze(q, EDITED, role_keywords=edited.role.keywords, verdicts=given, others=other_questions(q)).overall
+    assert all(e.quote in EDITED for d in a.dimensions for e in d.evidence)
     assert edited.turns[0].message == EDITED and edited.turns[0].edited and edited.turns[0].score == a.overall
     assert edited.turns[0].notice == ""
+
+
+@pytest.mark.parametrize("content", ['{"points": {"impact": {"verdict": "sort of", "quote": "the outage"}}}',
+                                     '{"scores": {"depth": {"score": 5}}}'], ids=["unknown verdict", "scores, no verdicts"])
+def test_edit_answer_with_unusable_verdicts_is_retried_then_scored_in_code(fake_groq, llm, content):
+    _, service = llm()
+    state = begin(service)
+    sent = send(service, fake_groq, state, LONG_ANSWER)
+    fake_groq.script(content, content)
+    edited = service.edit_answer(sent.state, sent.turn.index, EDITED)
+    retry = fake_groq.chat_requests()[-1]
+    assert fake_groq.pending() == 0 and "could not be used" in retry.message("user")
+    a = edited.asked[0].assessment
+    assert a.scored_by == "offline" and a.overall == OfflineInterviewer().assess(edited.asked[0].question, EDITED, edited.role).overall
+    assert "re-scored" in edited.turns[0].notice
 
 
 def test_edit_answer_falls_back_to_the_rubric_when_the_model_fails(fake_groq, llm):
@@ -541,7 +677,7 @@ def test_edit_answer_falls_back_to_the_rubric_when_the_model_fails(fake_groq, ll
     edited = service.edit_answer(sent.state, sent.turn.index, EDITED)
     a = edited.asked[0].assessment
     assert a.scored_by == "offline"
-    assert a.overall == analyze(edited.asked[0].question, EDITED, role_keywords=edited.role.keywords).overall
+    assert a.overall == OfflineInterviewer().assess(edited.asked[0].question, EDITED, edited.role).overall
     notice = edited.turns[0].notice
     assert "re-scored" in notice and "offline" in notice and "unavailable" in notice
 

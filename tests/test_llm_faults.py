@@ -44,7 +44,7 @@ from interview.testing.llm_script import Sent, send, turn_reply
 pytestmark = pytest.mark.llm
 
 ROLE = "software_engineer"
-# Over 40 words: auto_reply scores it 4 and moves on.
+# Over 40 words: auto_reply moves on (a shorter answer gets a follow-up).
 ANSWER = ("I reproduced the crash in staging first, then I added logging around the cache layer, found a race condition in "
           "the writer and fixed it with a lock and a regression test. As a result, errors dropped by 40% within two weeks "
           "and I wrote up the root cause for the whole team.")
@@ -56,10 +56,10 @@ LONG_SAY = "Thank you, that is a thorough account of how you worked through the 
 
 
 def good(state, message: str = ANSWER) -> str:
-    """A valid reply to an answer in this state: scored 4 with verified quotes, moving to an offered question."""
+    """A valid reply to an answer in this state: verdicts with verified quotes, moving to an offered question."""
     options = next_options(state)
     chosen = (options.get("same") or next(iter(options.values()))).id
-    return turn_reply(answer=message, score=4, action="next_question", next_question_id=chosen, say="Thanks, that was clear.",
+    return turn_reply(answer=message, question=state.current.question, action="next_question", next_question_id=chosen, say="Thanks, that was clear.",
                       ask="Next, how would you design a rate limiter for a public API?")
 
 
@@ -184,7 +184,8 @@ def test_hanging_server_times_out_and_falls_back_quickly(fake_groq, llm):
 def long_reply(state) -> str:
     """A valid answer reply whose spoken part is long, so words stream before a mid-reply break."""
     options = next_options(state)
-    return turn_reply(answer=ANSWER, score=4, action="next_question", next_question_id=next(iter(options.values())).id,
+    return turn_reply(answer=ANSWER, question=state.current.question, action="next_question",
+                      next_question_id=next(iter(options.values())).id,
                       say=LONG_SAY, ask="Next, how would you design a rate limiter?")
 
 

@@ -1,9 +1,10 @@
 """The LLM interviewer: one streamed call per turn that both assesses the answer and writes what comes next.
 
 Guarantees kept from the offline engine: every question is backed by a bank question (its talking
-points are the rubric, its id prevents repeats), scores rest on verified quotes and the overall is
-computed in code, difficulty follows the same rule, and manipulation, empty messages, repeats and
-ending are handled in code before any call. Any failure (after bounded retries) hands the turn to
+points are the rubric, its id prevents repeats), every score is computed in code (the model only
+judges each talking point covered, contradicted or absent, with a verbatim quote; the rubric
+verifies the quotes and applies its formula and caps), difficulty follows the same rule, and
+manipulation, empty messages, repeats and ending are handled in code before any call. Any failure (after bounded retries) hands the turn to
 the offline engine with a visible notice; the state is changed only after a reply has validated.
 
 On a coding exercise the turn (scores, follow-up, next question) is decided in code by the shared
@@ -44,8 +45,8 @@ from .llm_context import (
     rescore_context,
     turn_context,
 )
-from .llm_output import CodingOut, OpeningOut, Scored, SpokenStreamer, TurnOut, describe, extract_json, to_assessment
-from .offline import OfflineInterviewer, ask_words, context_stems, record_turn
+from .llm_output import CodingOut, Judged, OpeningOut, SpokenStreamer, TurnOut, describe, extract_json
+from .offline import OfflineInterviewer, ask_words, context_stems, other_questions, record_turn
 from .resilience import CircuitBreaker, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -128,25 +129,30 @@ class LLMInterviewer:
         return (yield from self._worded(state, current, turn, attempt.code, current.code.attempts[-1]))
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
-        """Score an answer with the model (quotes verified, overall computed); the rubric in code if that fails."""
+        """Score an answer from the model's verdicts on its talking points (quotes verified, scores computed); the rubric alone if that fails."""
         if is_coding(question):
             raise ValueError("A coding exercise is scored by interview.coding.flow.assess (tests and explanation), not the answer rubric.")
         context = prompts.RESCORE_TEMPLATE.format(context=dumps(rescore_context(question)), answer=fence(answer))
         messages = [SystemMessage(prompts.RESCORE_SYSTEM), HumanMessage(context)]
         point_ids = {p.id for p in question.points}
 
-        def valid(data: dict) -> Scored:
-            scored = Scored.model_validate(data, context={"point_ids": point_ids})
-            if scored.scores is None:
-                raise ValueError("scores are required")
-            return scored
+        def valid(data: dict) -> Judged:
+            judged = Judged.model_validate(data, context={"point_ids": point_ids})
+            if problem := judged.missing_problem(point_ids):
+                raise ValueError(problem)
+            return judged
 
         try:
-            scored = self._guarded(lambda: self._complete_valid(messages, valid))
+            judged = self._guarded(lambda: self._complete_valid(messages, valid))
         except LLMError as err:
             log.warning("LLM re-scoring fell back to the rubric in code: %s", err)
-            return analyze(question, answer, role_keywords=role.keywords)
-        return to_assessment(scored, question, answer).model_copy(update={"scored_by": self.name})
+            return self.fallback.assess(question, answer, role)
+        return self._scored(question, answer, role, judged)
+
+    def _scored(self, question: Question, answer: str, role: Role, judged: Judged) -> Assessment:
+        """The rubric's assessment with the model's verdicts deciding the talking points: every score computed in code."""
+        return analyze(question, answer, role_keywords=role.keywords, verdicts=judged.verdicts(),
+                       others=other_questions(question)).model_copy(update={"scored_by": self.name})
 
     def summarize(self, state: SessionState, facts: dict) -> str | None:
         """Write the report's narrative from facts computed in code; None when the model is unavailable."""
@@ -227,7 +233,7 @@ class LLMInterviewer:
         if scored:
             answer = "\n".join([*(state.turns[i].message for i in current.answers), message])
             current.answers.append(index)
-            current.assessment = to_assessment(out, current.question, answer).model_copy(update={"scored_by": self.name})
+            current.assessment = self._scored(current.question, answer, state.role, out)
             score = current.assessment.overall
         action = _coerce(intent, action, current, bool(offered))
         say, ask = out.say.strip(), out.ask.strip()

@@ -23,6 +23,7 @@ SUMMARY_LINES = 6
 LEVELS = {1: "harder", 0: "same", -1: "easier"}
 CODE_CHARS = 4000
 ASKED_CHARS = 600
+PITFALL_CHARS = 160  # each claim and correction, cut on a word
 END_WORDS = "Your feedback report is ready."
 
 
@@ -65,6 +66,17 @@ def rubric(question: Question) -> dict:
             "talking_points": [{"id": p.id, "point": p.label, "weight": p.weight} for p in question.points]}
 
 
+def pitfalls(question: Question) -> list[dict]:
+    """The question's wrong claims and red flags, each with what is right: what contradicts a talking point."""
+    return [{"kind": kind, "claim": _cut(f.claim, PITFALL_CHARS), "correction": _cut(f.correction, PITFALL_CHARS)}
+            for kind, flaws in (("misconception", question.misconceptions), ("red_flag", question.red_flags)) for f in flaws]
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " […]"
+
+
 def next_options(state: SessionState) -> dict[str, Question]:
     """Bank exemplars for the next question at one level harder, the same, and easier, keyed by 'when'."""
     step = len(state.asked)
@@ -98,8 +110,8 @@ def turn_context(state: SessionState, current: AskedQuestion, detected: str, opt
         "progress": {"question": len(state.asked), "of": state.planned, "difficulty": state.difficulty,
                      "follow_ups_left": max(0, MAX_FOLLOW_UPS - len(current.follow_ups)), "hints_given": state.hints_given},
         "earlier_questions": earlier_questions(state, index),
-        "current_question": {**rubric(q), "text": q.text, "clarification": q.clarification, "hint": q.hint,
-                             "follow_ups_asked": current.follow_ups},
+        "current_question": {**rubric(q), "pitfalls": pitfalls(q), "text": q.text, "clarification": q.clarification,
+                             "hint": q.hint, "follow_ups_asked": current.follow_ups},
         "answers_so_far": answers,
         "last_interviewer_message": last[-LAST_REPLY_CHARS:],
         "detected_intent": detected,
@@ -114,8 +126,8 @@ def opening_context(state: SessionState, question: Question) -> dict:
 
 
 def rescore_context(question: Question) -> dict:
-    """The question and its rubric, for scoring an edited answer."""
-    return {**rubric(question), "text": question.text}
+    """The question, its rubric and its pitfalls, for judging an edited answer."""
+    return {**rubric(question), "pitfalls": pitfalls(question), "text": question.text}
 
 
 def coding_parts(state: SessionState, asked: AskedQuestion, turn: Turn, attempt: CodeAttempt | None = None) -> tuple[str, str]:

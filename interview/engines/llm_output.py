@@ -1,9 +1,10 @@
 """What the language model must write, how it is checked, and how its words are streamed as they arrive.
 
-The model writes one JSON object per turn. Everything the code decides on (intent, scores,
-evidence, action, which question comes next) comes before the words the candidate sees ("say",
-then "ask"), so the decision part is validated before a single word is shown, and an invalid reply
-can be retried without the candidate ever seeing it.
+The model writes one JSON object per turn. Everything the code decides on (intent, a verdict on
+each talking point with the words that show it, action, which question comes next) comes before
+the words the candidate sees ("say", then "ask"), so the decision part is validated before a single
+word is shown, and an invalid reply can be retried without the candidate ever seeing it. The model
+gives no scores: the rubric in code computes them from the verdicts (``Judged.verdicts``).
 
 On a coding exercise the decision is made in code and the model writes only "say" (``CodingOut``):
 no code, no scores, no numbers or test counts that the facts do not hold.
@@ -19,11 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..models import Assessment, DimensionScore, Evidence, Intent, Question
-from ..rubric import DIMENSIONS, overall
+from ..models import Intent
+from ..rubric import PointVerdict
 
-MIN_QUOTE_CHARS = 8  # letters and digits: 'that' or 'I did' cannot back a score
-UNSUPPORTED_CAP = 2  # a dimension score above this needs at least one verified quote
+Verdict = Literal["covered", "contradicted", "absent"]
 
 
 ACTIONS = {Intent.answer: ("follow_up", "next_question", "end"), Intent.skip: ("next_question", "end"), Intent.end: ("end",)}
@@ -35,43 +35,73 @@ class Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class DimensionOut(Lenient):
-    """One dimension as the model scored it."""
+class PointOut(Lenient):
+    """The model's verdict on one talking point, with the candidate's words that show it."""
 
-    score: int = Field(ge=1, le=5)
-    evidence: list[str] = Field(default_factory=list, description="Exact quotes from the candidate's answer.")
-    why: str = ""
+    verdict: Verdict
+    quote: str = Field(default="", description="Verbatim words from the answer; required unless the verdict is 'absent'.")
 
-    @field_validator("evidence", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _listify(cls, value):
-        return [value] if isinstance(value, str) else value
+    def _bare(cls, value):
+        return {"verdict": value} if isinstance(value, str) else value  # "absent" alone
 
-
-class Scored(Lenient):
-    """The scoring part: used on its own when an edited answer is re-scored."""
-
-    scores: dict[str, DimensionOut] | None = None
-    covered: list[str] = Field(default_factory=list, description="Talking point ids the answer covers.")
-
-    @field_validator("scores")
+    @field_validator("verdict", mode="before")
     @classmethod
-    def _all_dimensions(cls, value):
-        if value is not None:
-            missing = [d for d in DIMENSIONS if d not in value]
-            if missing:
-                raise ValueError(f"scores must have all six dimensions; missing: {', '.join(missing)}")
-            value = {d: value[d] for d in DIMENSIONS}
+    def _normalise(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("quote", mode="before")
+    @classmethod
+    def _one_quote(cls, value):
+        if value is None:
+            return ""
+        if isinstance(value, list):  # several quotes: the first one stands
+            return next((q for q in value if isinstance(q, str) and q.strip()), "")
         return value
 
-    @field_validator("covered")
+    @model_validator(mode="after")
+    def _quoted(self):
+        self.quote = self.quote.strip()
+        if self.verdict != "absent" and not self.quote:
+            raise ValueError(f"a '{self.verdict}' verdict needs 'quote': the candidate's exact words that show it")
+        return self
+
+
+class Judged(Lenient):
+    """The judging part: one verdict per talking point id. Used on its own when an edited answer is re-scored.
+
+    Validated with context ``point_ids`` (the question's talking points): verdicts on other ids are
+    dropped, and an id left out counts as absent.
+    """
+
+    points: dict[str, PointOut] | None = None
+
+    @field_validator("points", mode="before")
     @classmethod
     def _known_points(cls, value, info: ValidationInfo):
+        if isinstance(value, list):  # [{"id": ..., "verdict": ...}] instead of an object keyed by id
+            value = {str(v.get("id") or v.get("point") or ""): v for v in value if isinstance(v, dict)}
         known = (info.context or {}).get("point_ids")
-        return [p for p in value if known is None or p in known]
+        if isinstance(value, dict) and known is not None:
+            value = {k: v for k, v in value.items() if k in known}
+        return value
+
+    def missing_problem(self, point_ids) -> str | None:
+        """What is wrong when a reply must judge the talking points and does not, else None."""
+        ids = ", ".join(sorted(point_ids or ()))
+        if self.points is None:
+            return f"'points' is required: an object with a verdict for each talking point ({ids or 'none'})"
+        if point_ids and not self.points:
+            return f"'points' judges none of the talking points; use their ids: {ids}"
+        return None
+
+    def verdicts(self) -> dict[str, PointVerdict]:
+        """The verdicts as the rubric takes them (it verifies each quote against the answer)."""
+        return {pid: PointVerdict(verdict=p.verdict, quote=p.quote) for pid, p in (self.points or {}).items()}
 
 
-class TurnOut(Scored):
+class TurnOut(Judged):
     """The whole reply to one candidate message."""
 
     intent: Intent
@@ -81,13 +111,20 @@ class TurnOut(Scored):
     say: str = ""
     ask: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _judged_only_answers(cls, value):
+        if isinstance(value, dict) and value.get("intent") != Intent.answer.value:
+            value = {**value, "points": None}  # verdicts on a non-answer are not used: do not fail on them
+        return value
+
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo):
         ctx = info.context or {}
         if self.intent is Intent.code:
             raise ValueError("intent 'code' is only for submissions from the editor; classify the message as another intent")
-        if self.intent is Intent.answer and self.scores is None:
-            raise ValueError("intent 'answer' needs 'scores' for all six dimensions")
+        if self.intent is Intent.answer and (problem := self.missing_problem(ctx.get("point_ids"))):
+            raise ValueError(f"intent 'answer' needs verdicts: {problem}")
         allowed = ACTIONS.get(self.intent, ("stay",))
         if self.action not in allowed:
             raise ValueError(f"intent '{self.intent.value}' takes action {' or '.join(repr(a) for a in allowed)}, not '{self.action}'")
@@ -291,37 +328,3 @@ def _unicode_escape(buf: str, i: int) -> tuple[str, int]:
             return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), 12
         return "\ufffd", 6
     return ("\ufffd" if 0xDC00 <= code < 0xE000 else chr(code)), 6
-
-
-# --- from model output to the project's models --------------------------------------------------
-
-def verified_evidence(answer: str, quotes: list[str]) -> list[Evidence]:
-    """Keep the quotes that really occur in the answer (ignoring case and spacing), as exact substrings."""
-    found: list[Evidence] = []
-    for q in quotes:
-        words = re.findall(r"\w+|[^\w\s]", q or "")
-        if sum(len(w) for w in words if w[0].isalnum()) < MIN_QUOTE_CHARS:
-            continue
-        pattern = r"\s*".join(re.escape(w) for w in words)
-        if m := re.search(pattern, answer, re.IGNORECASE):
-            exact = answer[m.start():m.end()]
-            if all(e.quote != exact for e in found):
-                found.append(Evidence(quote=exact, note="quoted by the interviewer"))
-    return found[:3]
-
-
-def to_assessment(scored: Scored, question: Question, answer: str) -> Assessment:
-    """Turn the model's scores into an Assessment: quotes verified, unsupported scores capped, overall computed."""
-    dims = []
-    for name, d in (scored.scores or {}).items():
-        evidence = verified_evidence(answer, d.evidence)
-        score, why = d.score, d.why.strip()[:300] or "Scored by the AI interviewer."
-        if not evidence and score > UNSUPPORTED_CAP:
-            score, why = UNSUPPORTED_CAP, f"{why} (Capped at {UNSUPPORTED_CAP}: no quote from the answer supported a higher score.)"
-        dims.append(DimensionScore(dimension=name, score=score, rationale=why, evidence=evidence))
-    covered = set(scored.covered)
-    missing = sorted((p for p in question.points if p.id not in covered), key=lambda p: -p.weight)
-    return Assessment(dimensions=dims, overall=overall(question.kind, dims),
-                      covered_points=[p.id for p in question.points if p.id in covered],
-                      missing_points=[p.label for p in missing], missing_point_ids=[p.id for p in missing],
-                      word_count=len(answer.split()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..bank import load_bank
 from ..coding.flow import INSTRUCTIONS, CodingTurns, attempted, new_asked, pick_problem
 from ..intents import Detection, IntentContext, detect_intent
 from ..models import Action, AskedQuestion, Assessment, Intent, Kind, Question, Role, SessionState, TalkingPoint, Turn
@@ -12,6 +13,7 @@ from ..rubric import analyze
 from ..text import content_stems
 
 MAX_FOLLOW_UPS = 2
+FLAW_PREFIX = "flaw:"  # asked_point_ids entry for a follow-up about a misconception or red flag
 FOLLOW_UP_BELOW = 80  # an answer scoring this or more needs no follow-up
 
 
@@ -39,8 +41,8 @@ class OfflineInterviewer(CodingTurns):
                 f"First question: {ask_words(question)}")
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
-        """Score an answer with the rubric."""
-        return analyze(question, answer, role_keywords=role.keywords)
+        """Score an answer with the rubric, checking it against the bank's other questions of the same role."""
+        return analyze(question, answer, role_keywords=role.keywords, others=other_questions(question))
 
     def respond(self, state: SessionState, message: str) -> Turn:
         """Reply to one message."""
@@ -61,8 +63,17 @@ class OfflineInterviewer(CodingTurns):
         assessment = self.assess(current.question, combined, state.role)
         current.assessment = assessment
         was_follow_up = bool(current.follow_ups)
-        point = self._follow_up_point(current, assessment)
+        if (redirect := self._redirect(current, assessment)) is not None:  # said once per question, then it counts
+            return self._turn(state, current, message, Intent.answer, redirect, "stay", scored=True,
+                              score=assessment.overall, follow_up=was_follow_up)
         ack = _acknowledge(assessment.overall, index)
+        if (flaw := self._flaw_follow_up(current, assessment)) is not None:
+            current.follow_ups.append(flaw.follow_up)
+            current.asked_point_ids.append(FLAW_PREFIX + flaw.id)
+            state.hints_given = 0
+            return self._turn(state, current, message, Intent.answer, f"{_ack_neutral(index)} {flaw.follow_up}", "follow_up",
+                              scored=True, score=assessment.overall, follow_up=was_follow_up)
+        point = self._follow_up_point(current, assessment)
         if point is not None:
             current.follow_ups.append(point.follow_up)
             current.asked_point_ids.append(point.id)
@@ -73,6 +84,27 @@ class OfflineInterviewer(CodingTurns):
         reply, action = self._advance(state, assessment.overall)
         return self._turn(state, current, message, Intent.answer, f"{ack} {reply}", action,
                           scored=True, score=assessment.overall, follow_up=was_follow_up)
+
+    def _redirect(self, current: AskedQuestion, assessment: Assessment) -> str | None:
+        """Say plainly when the answer repeats the question or answers another one (the first time only)."""
+        if len(current.answers) > 1 or not (assessment.echo or assessment.off_question):
+            return None
+        if assessment.echo:
+            return f"You've repeated the question back to me; I'd like to hear your answer. {_prompt(current)}"
+        return (f"That sounds like an answer to a different question (\"{assessment.off_question}\"). "
+                f"This one asks: {_prompt(current)}")
+
+    @staticmethod
+    def _flaw_follow_up(current: AskedQuestion, assessment: Assessment):
+        """The first misconception or red flag not yet asked about, while follow-ups remain."""
+        if len(current.follow_ups) >= MAX_FOLLOW_UPS:
+            return None
+        return next((f for f in assessment.flaws if FLAW_PREFIX + f.id not in current.asked_point_ids and f.follow_up), None)
+
+    def _on_other_language(self, state, current, message, detection):
+        from ..language import message as language_message
+        reply = f"{language_message(detection.matched)} {_prompt(current)}"
+        return self._turn(state, current, message, Intent.other_language, reply, "stay")
 
     def _on_skip(self, state, current, message, _):
         current.status = "answered" if current.answers else "skipped"
@@ -87,7 +119,9 @@ class OfflineInterviewer(CodingTurns):
         return self._turn(state, current, message, Intent.end, reply, "end")
 
     def _on_clarify(self, state, current, message, _):
-        if current.follow_ups:
+        if current.follow_ups and current.asked_point_ids[-1].startswith(FLAW_PREFIX):
+            reply = f"Sure. I'd like you to look again at part of your answer and check it holds: {current.follow_ups[-1]}"
+        elif current.follow_ups:
             point = self._point(current.question, current.asked_point_ids[-1])
             reply = f"Sure. In this follow-up I'd like to hear how your answer {_lower_first(point.label)}: {current.follow_ups[-1]}"
         else:
@@ -103,6 +137,8 @@ class OfflineInterviewer(CodingTurns):
 
     def _nudges(self, current: AskedQuestion) -> list[str]:
         """Hints in the order they are given: general first, then the point that matters most."""
+        if current.follow_ups and current.asked_point_ids[-1].startswith(FLAW_PREFIX):
+            return ["Here's a nudge: think again about whether what you said there is right, and why."]
         if current.follow_ups:  # the follow-up asks about one point: point the candidate at it
             point = self._point(current.question, current.asked_point_ids[-1])
             return [f"Here's a nudge: I'm listening for how your answer {_lower_first(point.label)}."]
@@ -184,6 +220,12 @@ class OfflineInterviewer(CodingTurns):
         return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
 
 
+def other_questions(question: Question) -> list[Question]:
+    """The bank's other questions of the question's role: what an answer could have been meant for instead."""
+    bank = load_bank().get(question.role_id)
+    return [q for q in bank.questions if q.id != question.id] if bank else []
+
+
 def record_turn(state: SessionState, current: AskedQuestion, message: str, intent: Intent, reply: str, action: Action, *,
                 engine: str, scored: bool = False, score: int | None = None, follow_up: bool = False, notice: str = "") -> Turn:
     """Append a turn about ``current`` to the state and return it."""
@@ -213,6 +255,10 @@ def _prompt(current: AskedQuestion) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _ack_neutral(index: int) -> str:
+    return ("Thanks.", "Okay, thank you.")[index % 2]
 
 
 def _acknowledge(score: int, index: int) -> str:
