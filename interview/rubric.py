@@ -77,7 +77,8 @@ class PointVerdict:
 # Reference similarity counts for more on knowledge questions (one right answer) than on stories (many good ones).
 CONTENT_SHARE = {Kind.technical: 0.6, Kind.coding: 0.6, Kind.behavioral: 0.3, Kind.situational: 0.4}
 QUESTION_WORD_WEIGHT = 0.1  # reference words the question already contains prove little (Mohler et al. 2011)
-FLAW_CAP = 45  # an answer with a misconception or a red flag cannot score above this
+FLAW_CAP = 30  # an answer with a misconception or a red flag cannot score above this
+MEANING_FULL = 0.65  # the gain towards the reference at which an answer in other words counts as agreeing fully
 MAX_SENTENCES = 40  # sentences of an answer embedded (the model reads 512 tokens of a text at most anyway)
 MAX_EMBED_CHARS = 600
 POINT_GAIN = 0.42  # a sentence covers a talking point by meaning when it moves this far from the question to the point
@@ -206,7 +207,7 @@ def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
     if sem.answer is None or sem.reference is None or sem.question is None:
         return min(1.0, lexical * 1.6)
     meaning = semantic.gain(sem.answer, sem.reference, sem.question)
-    return min(1.0, (lexical + 0.5 * meaning) / 0.9)
+    return min(1.0, max((lexical + 0.5 * meaning) / 0.9, meaning / MEANING_FULL))
 
 
 def _real_sentences(answer: str) -> list[tuple[int, int]]:
@@ -299,7 +300,7 @@ def _echo(question: Question, answer: str, content: float | None = None) -> bool
     """True when the answer mostly restates the question's own words (a short pick among its options is not that)."""
     got = content_stems(answer)
     asked = content_stems(question.text)
-    if len(got) < 4 or (content is not None and content >= 0.5):
+    if len(got) < 2 or (content is not None and content >= 0.5):
         return False
     return len(got) <= len(asked) + 3 and len(got & asked) >= 0.75 * len(got)
 

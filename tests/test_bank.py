@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from interview.bank import BANK_DIR, GENERAL_ROLE, builtin_roles, find_role, load_bank, validate_bank
 from interview.errors import BankError
-from interview.models import Kind, Question, Role, RoleBank, TalkingPoint
+from interview.models import Flaw, Kind, Question, Role, RoleBank, TalkingPoint
 
 pytestmark = pytest.mark.unit
 
@@ -109,10 +109,18 @@ def _point(pid: str = "context") -> TalkingPoint:
                         follow_up="Can you tell me more about the situation?")
 
 
-def _question(qid: str, kind: Kind = Kind.behavioral, difficulty: int = 1, text: str | None = None, points=None) -> Question:
+def _flaw(fid: str = "wrong_claim", triggers=("the moon is cheese",)) -> Flaw:
+    return Flaw(id=fid, claim="States something false about it", correction="Say what is actually true.",
+                triggers=list(triggers), follow_up="Are you sure that holds? Why?")
+
+
+def _question(qid: str, kind: Kind = Kind.behavioral, difficulty: int = 1, text: str | None = None, points=None,
+              flaws=None) -> Question:
+    flaws = [_flaw()] if flaws is None else flaws
     return Question(id=qid, text=text or f"Tell me about a time you did thing number {qid}.", kind=kind, difficulty=difficulty,
                     clarification="Say it another way, please.", hint="Think of one specific example.",
-                    points=points or [_point("context"), _point("result")], model_answer=["Situation first.", "Then the result."])
+                    points=points or [_point("context"), _point("result")], model_answer=["Situation first.", "Then the result."],
+                    **({"misconceptions": flaws} if kind is Kind.technical else {"red_flags": flaws}))
 
 
 def _sound_bank(n: int = 30) -> RoleBank:
@@ -123,6 +131,31 @@ def _sound_bank(n: int = 30) -> RoleBank:
 
 def test_a_sound_bank_has_no_problems():
     assert validate_bank(_sound_bank()) == []
+
+
+@pytest.mark.parametrize("kind, field", [(Kind.technical, "misconception"), (Kind.behavioral, "red flag"), (Kind.situational, "red flag")])
+def test_a_question_without_misconceptions_or_red_flags_is_reported(kind, field):
+    bank = _sound_bank()
+    bank.questions.append(_question("t-99", kind, text="A question with nothing to catch, is it?", flaws=[]))
+    assert any("t-99: a" in p and f"at least one {field}" in p for p in validate_bank(bank)), validate_bank(bank)
+
+
+def test_a_trigger_that_fires_on_the_model_answer_is_reported():
+    bank = _sound_bank()
+    bank.questions.append(_question("t-99", text="A question whose flaw is in its own model answer?", flaws=[_flaw(triggers=["the result"])]))
+    assert any("t-99/wrong_claim: trigger 'the result' fires on the question's own model answer" in p for p in validate_bank(bank))
+
+
+def test_flaw_triggers_must_be_lower_case_phrases():
+    bank = _sound_bank()
+    bank.questions.append(_question("t-99", text="A question with a badly written trigger?", flaws=[_flaw(triggers=["Blamed + "])]))
+    assert any("t-99/wrong_claim: trigger 'Blamed + ' must be lower-case" in p for p in validate_bank(bank))
+
+
+def test_every_bank_question_of_each_kind_carries_its_flaws():
+    for bank in load_bank().values():
+        for q in bank.questions:
+            assert q.misconceptions if q.kind is Kind.technical else q.red_flags, q.id
 
 
 def test_duplicate_ids_are_reported():

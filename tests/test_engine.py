@@ -18,7 +18,9 @@ WEAK = ["It depends on the situation really.", "Hard to say, it varies a lot fro
 
 
 def strong_answer(q: Question) -> str:
-    """An answer that covers every talking point with structure, ownership and numbers."""
+    """A strong answer: the bank's own model answer (every one scores 80 or more and covers all its points)."""
+    if q.role_id != "custom":
+        return " ".join(q.model_answer)
     points = ", ".join(p.keywords[0] for p in q.points)
     return (f"At my last job we had a serious problem with {q.points[0].keywords[0]} and my goal was to fix it within two weeks. "
             f"First I looked at {points}, because each of them mattered. For example, I built a small prototype and I spoke "

