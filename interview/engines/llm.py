@@ -51,7 +51,7 @@ from .resilience import CircuitBreaker, RetryPolicy
 
 log = logging.getLogger(__name__)
 
-IN_CODE = {Intent.empty, Intent.manipulation, Intent.end, Intent.repeat}  # no call: the rules are fixed
+IN_CODE = {Intent.empty, Intent.manipulation, Intent.end, Intent.repeat, Intent.other_language}  # no call: the rules are fixed
 MAX_SUMMARY_CHARS = 1500
 R = TypeVar("R")
 
