@@ -125,10 +125,10 @@ def auto_reply(body: dict) -> str:
         return "You answered clearly and kept to the questions. Your strongest area was structure. Work next on adding numbers."
     if system == prompts.RESCORE_SYSTEM:
         user = body["messages"][-1]["content"]
-        found, ctx = ANSWER_RE.search(user), RESCORE_RE.search(user)
-        if found is None or ctx is None:
+        found, rescore = ANSWER_RE.search(user), RESCORE_RE.search(user)
+        if found is None or rescore is None:
             raise ValueError("the re-scoring request has no <answer> or no question")
-        return json.dumps({"points": verdicts(found.group(1), json.loads(ctx.group(1)))})
+        return json.dumps({"points": verdicts(found.group(1), json.loads(rescore.group(1)))})
     if system == prompts.CODING_SYSTEM:  # coding turns: the model words what code decided
         return json.dumps({"say": "Thanks, let's keep going."})
     ctx = context_of(body)
