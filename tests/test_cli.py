@@ -13,6 +13,7 @@ import pytest
 
 from interview.cli import main
 from interview.service import evaluate_answer
+from interview.testing.reference_answers import CACHE_ANSWER, CACHE_REFERENCE, REF_QUESTION, STATIC_ANSWER, STATIC_REFERENCE
 
 pytestmark = pytest.mark.unit
 
@@ -229,15 +230,6 @@ def test_the_interview_command_is_python_m_interview():
 # --reference and --batch. Two answers to one off-bank question, alike in shape, length, numbers and named tools, that
 # differ in what they propose: each paraphrases one reference answer. Without a reference they score the same; with one,
 # the answer that matches it must score higher, whichever of the two it is.
-REF_QUESTION = "How would you speed up a slow product catalogue page that many customers load every day?"
-CACHE_ANSWER = ("First I would measure where the time goes. Then I would put a Redis cache in front of the database, keyed by "
-                "product id, with a five minute expiry and invalidation on every product update, because most reads repeat. "
-                "The trade-off is some stale data, so I would monitor the hit rate.")
-STATIC_ANSWER = ("First I would measure where the time goes. Then I would render the pages to static HTML files on the Cloudflare "
-                 "CDN, rebuilt every five minutes and purged for each changed listing after an import, because most pages rarely "
-                 "change. The trade-off is slower publishing, so I would monitor the build time.")
-CACHE_REFERENCE = "Add a Redis cache in front of the database keyed by product id, with a short expiry and invalidation whenever a product is updated."
-STATIC_REFERENCE = "Render the pages to static HTML on a CDN, rebuild them nightly and purge the changed listings after each import."
 UNRELATED_ANSWER = "I enjoy hiking on weekends, and last spring I organised a charity bake sale for the local animal shelter."
 
 
