@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import streamlit_server
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from interview.coding.problems import Problem, load_problems
 
@@ -68,8 +69,14 @@ def _type_code(page, code: str, apply: bool = True) -> None:
         return
     apply = frame.get_by_role("button", name=re.compile("apply", re.I))
     frame.wait_for_function("() => !document.querySelector('button').disabled")  # the edit is seen: APPLY is on
-    apply.click()
-    frame.wait_for_function("() => document.querySelector('button').disabled")  # applied: sent to the app
+    for attempt in range(5):  # a click that lands while the app reruns can be lost: press again, as a person would
+        apply.click()
+        try:
+            frame.wait_for_function("() => document.querySelector('button').disabled", timeout=6_000)  # applied
+            return
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
 
 
 def test_code_typed_in_the_editor_runs_and_submits(page):
