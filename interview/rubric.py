@@ -7,6 +7,7 @@ rescaled, capped when the answer is off the question: it is computed, never inve
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -78,7 +79,6 @@ class PointVerdict:
 CONTENT_SHARE = {Kind.technical: 0.6, Kind.coding: 0.6, Kind.behavioral: 0.3, Kind.situational: 0.4}
 QUESTION_WORD_WEIGHT = 0.1  # reference words the question already contains prove little (Mohler et al. 2011)
 FLAW_CAP = 30  # an answer with a misconception or a red flag cannot score above this
-MEANING_FULL = 0.65  # the gain towards the reference at which an answer in other words counts as agreeing fully
 MAX_SENTENCES = 40  # sentences of an answer embedded (the model reads 512 tokens of a text at most anyway)
 MAX_EMBED_CHARS = 600
 POINT_GAIN = 0.42  # a sentence covers a talking point by meaning when it moves this far from the question to the point
@@ -162,6 +162,7 @@ class _Semantics:
     others: np.ndarray | None = None  # "question + model answer" of each other question
     other_texts: tuple[str, ...] = ()
     here: np.ndarray | None = None  # the same for this question
+    parts: np.ndarray | None = None  # one row per sentence of the reference (reference_parts)
 
     @classmethod
     def build(cls, question: Question, answer: str, others: list[Question]) -> _Semantics:
@@ -169,24 +170,34 @@ class _Semantics:
             return cls(assessor="rubric (words only)")
         real = [answer[s:e].strip()[:MAX_EMBED_CHARS] for s, e in _real_sentences(answer)][:MAX_SENTENCES]
         ref = reference_of(question)
+        parts = reference_parts(question)
         fixed = [question.text, ref or question.text, *(p.label for p in question.points), _profile(question),
-                 *(_profile(q) for q in others)]
+                 *(_profile(q) for q in others), *parts]
         vecs = semantic.vectors([*fixed, answer[:4 * MAX_EMBED_CHARS], *real])
         if vecs is None:
             return cls(assessor=f"rubric (words only; embedding model {semantic.status()})")
         n = len(question.points)
-        a = 2 + n + 1 + len(others)
+        o = 2 + n + 1 + len(others)
+        a = o + len(parts)
         return cls(assessor=f"rubric + {semantic.MODEL_NAME}", question=vecs[0], reference=vecs[1] if ref else None,
-                   points=vecs[2:2 + n], here=vecs[2 + n], others=vecs[3 + n:a], answer=vecs[a], sentences=vecs[a + 1:],
-                   other_texts=tuple(q.text for q in others))
+                   points=vecs[2:2 + n], here=vecs[2 + n], others=vecs[3 + n:o], parts=vecs[o:a] if parts else None,
+                   answer=vecs[a], sentences=vecs[a + 1:], other_texts=tuple(q.text for q in others))
 
 
 def bank_texts(questions: list[Question]) -> list[str]:
     """The texts the rubric embeds for bank questions, to warm the cache before the first answer."""
     out = []
     for q in questions:
-        out += [q.text, reference_of(q) or q.text, *(p.label for p in q.points), _profile(q)]
+        out += [q.text, reference_of(q) or q.text, *(p.label for p in q.points), _profile(q), *reference_parts(q)]
     return out
+
+
+def reference_parts(question: Question) -> list[str]:
+    """The reference answer sentence by sentence (the bank's model answer is written as its sentences)."""
+    if question.reference_answer:
+        ref = question.reference_answer
+        return [ref[s:e].strip()[:MAX_EMBED_CHARS] for s, e in sentences(ref) if len(ref[s:e].split()) >= 2][:MAX_PARTS]
+    return list(question.model_answer[:MAX_PARTS]) if question.role_id != "custom" else []
 
 
 def _profile(q: Question) -> str:
@@ -194,20 +205,70 @@ def _profile(q: Question) -> str:
 
 
 def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
-    """Agreement with the reference answer, 0-1: its words (question words demoted) and, with the model, its meaning."""
+    """Agreement with the reference answer, 0-1: its words (question words demoted) and, with the model, its meaning.
+
+    Words: the share of the reference's content words the answer says (numbers in words count as digits), and
+    a little for how much of what the answer adds is in the reference. Meaning: how far the whole answer moves
+    from the question towards the reference (``semantic.gain``), and how well its sentences cover the
+    reference's sentences one by one (what an answer in other words still shares). More agreement beyond
+    the full mark still ranks higher, but approaches 1 instead of stopping at it.
+    """
     ref = reference_of(question)
     if not ref:
         return None
-    ref_stems = content_stems(ref)
-    q_stems = content_stems(question.text)
-    got = content_stems(answer)
+    ref_stems = _meaning_stems(ref)
+    q_stems = _meaning_stems(question.text)
+    got = _meaning_stems(answer)
     weight = {s: QUESTION_WORD_WEIGHT if s in q_stems else 1.0 for s in ref_stems}
     total = sum(weight.values())
-    lexical = sum(w for s, w in weight.items() if s in got) / total if total else 0.0
+    recall = sum(w for s, w in weight.items() if s in got) / total if total else 0.0
+    added = got - q_stems
+    precision = len(added & ref_stems) / len(added) if added else 0.0
     if sem.answer is None or sem.reference is None or sem.question is None:
-        return min(1.0, lexical * 1.6)
+        return _saturate(1.6 * (recall + PRECISION_WEIGHT * precision) / (1 + PRECISION_WEIGHT))
     meaning = semantic.gain(sem.answer, sem.reference, sem.question)
-    return min(1.0, max((lexical + 0.5 * meaning) / 0.9, meaning / MEANING_FULL))
+    x = recall + PRECISION_WEIGHT * precision + 0.5 * meaning + max(0.0, meaning - STRONG_GAIN)
+    if sem.parts is not None and len(sem.parts) >= MIN_PARTS and sem.sentences is not None and len(sem.sentences):
+        x += COVER_WEIGHT * _cover(sem)
+    return _saturate(x / 0.9)
+
+
+PRECISION_WEIGHT = 0.2  # the share of the answer's own words found in the reference: a small second signal
+STRONG_GAIN = 0.4  # beyond this gain the meaning alone says the answer agrees: each further step counts double
+COVER_WEIGHT = 0.8  # sentence-by-sentence cover of the reference: what an answer in other words still shares
+MAX_PARTS = 12
+MIN_PARTS = 2  # a one-sentence reference: the whole-answer gain already says it
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {"once": "1", "twice": "2"}
+
+
+def _meaning_stems(text: str) -> set[str]:
+    """Content stems for agreement with a reference: numbers kept, whether written as digits or words."""
+    out = set()
+    for t in tokens(text):
+        w = t.text.lower()
+        if w in _NUMBER_WORDS:
+            out.add(_NUMBER_WORDS[w])
+        elif w.isdigit():
+            out.add(w)
+        elif w not in STOPWORDS and len(w) > 2:
+            out.add(t.stem)
+    return out
+
+
+def _cover(sem: _Semantics) -> float:
+    """How well the answer's sentences cover the reference's, 0-1, measured from where the question sits."""
+    assert sem.parts is not None and sem.sentences is not None and sem.question is not None
+    best = (sem.sentences @ sem.parts.T).max(axis=0)
+    base = sem.parts @ sem.question
+    return float(np.clip((best - base) / np.maximum(1e-6, 1.0 - base), 0.0, 1.0).mean())
+
+
+def _saturate(x: float, knee: float = 0.8) -> float:
+    """x up to the knee, then a smooth approach to 1: order is kept among answers past the full mark."""
+    if x <= knee:
+        return max(0.0, x)
+    return knee + (1 - knee) * (1 - math.exp(-(x - knee) / (1 - knee)))
 
 
 def _real_sentences(answer: str) -> list[tuple[int, int]]:

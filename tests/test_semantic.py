@@ -1,8 +1,9 @@
 """The assessor judged as a candidate would try it, with the embedding model on (as the product runs by default).
 
 The answer sets in tests/data/answers/ were written per role by hand, independently of the scorer: for each of
-five bank questions a strong answer, one in other words, a weak one, a confidently wrong one, fluent filler, a bare
-keyword list and a translation. Tests assert orderings, caps and corrections, never benchmark figures.
+five bank questions a strong answer, a strong one in 45-70 words (concise), one in other words, a weak one, a weak
+one in 150-200 words (rambling: vague, repetitive, on topic), a confidently wrong one, fluent filler, a bare keyword
+list and a translation. Tests assert orderings, caps and corrections, never benchmark figures.
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def test_a_strong_answer_beats_every_adversarial_and_the_weak_answer(role, item)
     others = {kind: score(question, item[kind], r).overall for kind in ("weak", "wrong", "filler", "keywords")}
     others["echo"] = score(question, question.text, r).overall
     assert all(strong > s for s in others.values()), (strong, others)
+
+
+@pytest.mark.parametrize(("role", "item"), ITEMS, ids=[i["question_id"] for _, i in ITEMS])
+def test_length_is_not_quality_a_concise_strong_answer_beats_a_long_vague_one(role, item):
+    question, r = BY_ID[item["question_id"]]
+    assert len(item["concise"].split()) * 2 < len(item["rambling"].split())
+    concise, rambling = score(question, item["concise"], r), score(question, item["rambling"], r)
+    assert concise.overall > rambling.overall, (concise.overall, rambling.overall)
+    assert concise.dimension("depth").score >= rambling.dimension("depth").score
+    assert not rambling.flaws, "the rambling answer is vague, not wrong"
+    adversarial = [score(question, item[k], r).overall for k in ("wrong", "filler", "keywords")]
+    assert concise.overall > max(adversarial)
+
+
+def test_more_words_of_the_same_answer_add_nothing_by_themselves():
+    for _, item in ITEMS[::4]:
+        question, r = BY_ID[item["question_id"]]
+        once = score(question, item["rambling"], r)
+        padded = score(question, item["rambling"] + " " + item["rambling"], r)
+        assert padded.overall <= once.overall
+        assert padded.dimension("clarity").score <= once.dimension("clarity").score
 
 
 @pytest.mark.parametrize(("role", "item"), ITEMS, ids=[i["question_id"] for _, i in ITEMS])
