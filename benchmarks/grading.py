@@ -88,7 +88,7 @@ def main() -> None:
         scores.append(out["score"] or 0)
     s_sp, b_sp = spearman(scores, human), spearman(base, human)
     print(f"{len(rows)} answers to {len({r['question_id'] for r in rows})} questions ({args.data.name}), zero-shot")
-    print(f"  scorer:   Spearman {s_sp:.3f}  Pearson {pearson(scores, human):.3f}")
+    print(f"  scorer:   Spearman {s_sp:.4f}  Pearson {pearson(scores, human):.3f}")
     print(f"  baseline: Spearman {b_sp:.3f}  Pearson {pearson(base, human):.3f}  (reference-word overlap)")
     print(f"  scorer/baseline Spearman: {s_sp / b_sp:.2f}x (goal: Spearman >= 0.65)")
     print(f"  assessor: {semantic.status() if ready else 'words only: ' + semantic.status()} (model ready in {load_s:.2f} s); "

@@ -173,15 +173,24 @@ class _Semantics:
         parts = reference_parts(question)
         fixed = [question.text, ref or question.text, *(p.label for p in question.points), _profile(question),
                  *(_profile(q) for q in others), *parts]
-        vecs = semantic.vectors([*fixed, answer[:4 * MAX_EMBED_CHARS], *real])
+        # The whole answer is the mean of its sentences when it has several: the model's cost grows faster than
+        # the text (a 2,400-character answer costs about 0.8 s at once, its sentences a third of that).
+        whole = [] if len(real) >= 2 else [answer[:MAX_EMBED_CHARS]]
+        vecs = semantic.vectors([*fixed, *whole, *real])
         if vecs is None:
             return cls(assessor=f"rubric (words only; embedding model {semantic.status()})")
         n = len(question.points)
         o = 2 + n + 1 + len(others)
         a = o + len(parts)
+        sents = vecs[a + len(whole):]
+        if whole:
+            answer_vec = vecs[a]
+        else:
+            mean = (sents * np.array([len(t.split()) for t in real], dtype=sents.dtype)[:, None]).sum(axis=0)
+            answer_vec = mean / max(1e-9, float(np.linalg.norm(mean)))
         return cls(assessor=f"rubric + {semantic.MODEL_NAME}", question=vecs[0], reference=vecs[1] if ref else None,
                    points=vecs[2:2 + n], here=vecs[2 + n], others=vecs[3 + n:o], parts=vecs[o:a] if parts else None,
-                   answer=vecs[a], sentences=vecs[a + 1:], other_texts=tuple(q.text for q in others))
+                   answer=answer_vec, sentences=sents, other_texts=tuple(q.text for q in others))
 
 
 def bank_texts(questions: list[Question]) -> list[str]:
