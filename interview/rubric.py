@@ -81,6 +81,11 @@ QUESTION_WORD_WEIGHT = 0.1  # reference words the question already contains prov
 FLAW_CAP = 30  # an answer with a misconception or a red flag cannot score above this
 MAX_SENTENCES = 40  # sentences of an answer embedded (the model reads 512 tokens of a text at most anyway)
 MAX_EMBED_CHARS = 600
+PRECISION_WEIGHT = 0.2  # the share of the answer's own words found in the reference: a small second signal
+STRONG_GAIN = 0.4  # beyond this gain the meaning alone says the answer agrees: each further step counts double
+COVER_WEIGHT = 0.8  # sentence-by-sentence cover of the reference: what an answer in other words still shares
+MAX_PARTS = 12  # reference sentences compared one by one
+MIN_PARTS = 2  # a one-sentence reference: the whole-answer gain already says it
 POINT_GAIN = 0.42  # a sentence covers a talking point by meaning when it moves this far from the question to the point
 
 
@@ -225,9 +230,9 @@ def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
     ref = reference_of(question)
     if not ref:
         return None
-    ref_stems = _meaning_stems(ref)
-    q_stems = _meaning_stems(question.text)
-    got = _meaning_stems(answer)
+    ref_stems = content_stems(ref, numbers=True)
+    q_stems = content_stems(question.text, numbers=True)
+    got = content_stems(answer, numbers=True)
     weight = {s: QUESTION_WORD_WEIGHT if s in q_stems else 1.0 for s in ref_stems}
     total = sum(weight.values())
     recall = sum(w for s, w in weight.items() if s in got) / total if total else 0.0
@@ -240,29 +245,6 @@ def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
     if sem.parts is not None and len(sem.parts) >= MIN_PARTS and sem.sentences is not None and len(sem.sentences):
         x += COVER_WEIGHT * _cover(sem)
     return _saturate(x / 0.9)
-
-
-PRECISION_WEIGHT = 0.2  # the share of the answer's own words found in the reference: a small second signal
-STRONG_GAIN = 0.4  # beyond this gain the meaning alone says the answer agrees: each further step counts double
-COVER_WEIGHT = 0.8  # sentence-by-sentence cover of the reference: what an answer in other words still shares
-MAX_PARTS = 12
-MIN_PARTS = 2  # a one-sentence reference: the whole-answer gain already says it
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {"once": "1", "twice": "2"}
-
-
-def _meaning_stems(text: str) -> set[str]:
-    """Content stems for agreement with a reference: numbers kept, whether written as digits or words."""
-    out = set()
-    for t in tokens(text):
-        w = t.text.lower()
-        if w in _NUMBER_WORDS:
-            out.add(_NUMBER_WORDS[w])
-        elif w.isdigit():
-            out.add(w)
-        elif w not in STOPWORDS and len(w) > 2:
-            out.add(t.stem)
-    return out
 
 
 def _cover(sem: _Semantics) -> float:

@@ -109,9 +109,27 @@ def filler_counts(text: str) -> dict[str, int]:
     return counts
 
 
-def content_stems(text: str) -> set[str]:
-    """Return the stems of the non-stopword words of a text."""
-    return {t.stem for t in tokens(text) if t.text.lower() not in STOPWORDS and len(t.text) > 2}
+NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+NUMBER_WORDS |= {"once": "1", "twice": "2"}
+
+
+def content_stems(text: str, *, numbers: bool = False) -> set[str]:
+    """Return the stems of the non-stopword words of a text.
+
+    With ``numbers``, numbers are kept too, as digits whether written as digits or as words ("two" and "2" agree).
+    """
+    if not numbers:
+        return {t.stem for t in tokens(text) if t.text.lower() not in STOPWORDS and len(t.text) > 2}
+    out = set()
+    for t in tokens(text):
+        w = t.text.lower()
+        if w in NUMBER_WORDS:
+            out.add(NUMBER_WORDS[w])
+        elif w.isdigit():
+            out.add(w)
+        elif w not in STOPWORDS and len(w) > 2:
+            out.add(t.stem)
+    return out
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ import pytest
 from interview.bank import load_bank
 from interview.generic import generic_question, guess_kind
 from interview.models import Kind, Question
-from interview.rubric import DIMENSIONS, analyze, overall
+from interview.rubric import DIMENSIONS, PointVerdict, _verified, analyze, overall
 
 pytestmark = pytest.mark.unit
 
@@ -358,7 +358,6 @@ ANSWER = "First I reproduced the crash in staging, with the same build. Then I a
 @pytest.mark.parametrize("claimed", ["I reproduced the crash in staging", "i   REPRODUCED the crash\nin staging",
                                      "reproduced the crash in staging ,", "Then I added a guard"])
 def test_a_judge_quote_is_credited_as_it_stands_in_the_answer(claimed):
-    from interview.rubric import _verified
     found = _verified(ANSWER, claimed)
     assert found and found in ANSWER, "the quote returned is the answer's own text"
     assert re.findall(r"\w+", found.lower()) == re.findall(r"\w+", claimed.lower()), "the same words, no more"
@@ -367,12 +366,10 @@ def test_a_judge_quote_is_credited_as_it_stands_in_the_answer(claimed):
 @pytest.mark.parametrize("claimed", ["I reproduced the bug in production", "I rolled back the release",
                                      "crash", "", "I fixed it", "staging, with the same build. Then I deleted"])
 def test_a_quote_not_in_the_answer_or_too_short_to_prove_anything_is_not_credited(claimed):
-    from interview.rubric import _verified
     assert _verified(ANSWER, claimed) == ""
 
 
 def test_a_covered_verdict_with_an_invented_quote_covers_nothing():
-    from interview.rubric import PointVerdict
     q = next(q for q in load_bank()["software_engineer"].questions if q.kind is Kind.behavioral and len(q.points) >= 2)
     pid = q.points[0].id
     real = analyze(q, ANSWER, verdicts={pid: PointVerdict("covered", "I reproduced the crash in staging")})
