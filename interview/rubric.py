@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 
 from . import semantic
+from .bank import load_bank
+from .errors import BankError
 from .flaws import FlawHit, find_flaws
 from .models import Assessment, DimensionScore, Evidence, Flaw, FlawNote, Kind, Question
 from .text import HEDGES, STOPWORDS, content_stems, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
@@ -181,7 +183,12 @@ class _Semantics:
         # The whole answer is the mean of its sentences when it has several: the model's cost grows faster than
         # the text (a 2,400-character answer costs about 0.8 s at once, its sentences a third of that).
         whole = [] if len(real) >= 2 else [answer[:MAX_EMBED_CHARS]]
-        vecs = semantic.vectors([*fixed, *whole, *real])
+        if _in_bank(question):  # a bounded set of texts: kept for good, so a stream of answers never evicts them
+            fixed_vecs = semantic.vectors(fixed, pin=True)
+            said = semantic.vectors([*whole, *real])
+            vecs = None if fixed_vecs is None or said is None else np.vstack([fixed_vecs, said])
+        else:
+            vecs = semantic.vectors([*fixed, *whole, *real])
         if vecs is None:
             return cls(assessor=f"rubric (words only; embedding model {semantic.status()})")
         n = len(question.points)
@@ -196,6 +203,17 @@ class _Semantics:
         return cls(assessor=f"rubric + {semantic.MODEL_NAME}", question=vecs[0], reference=vecs[1] if ref else None,
                    points=vecs[2:2 + n], here=vecs[2 + n], others=vecs[3 + n:o], parts=vecs[o:a] if parts else None,
                    answer=answer_vec, sentences=sents, other_texts=tuple(q.text for q in others))
+
+
+def _in_bank(question: Question) -> bool:
+    """True for a question of the built-in bank as it stands there (its texts are a bounded set)."""
+    if question.reference_answer:
+        return False
+    try:
+        bank = load_bank().get(question.role_id)
+    except BankError:
+        return False
+    return bank is not None and any(q.id == question.id and q.text == question.text for q in bank.questions)
 
 
 def bank_texts(questions: list[Question]) -> list[str]:

