@@ -162,10 +162,13 @@ def _cap_reasons(a) -> list[str]:
         out.append("The answer repeats the question instead of answering it, so its score is capped.")
     if a.off_question:
         out.append(f'This answer seems to address a different question: "{a.off_question}", so its score is capped.')
-    kinds = [k for k in ("misconception", "red_flag") if any(f.kind == k for f in a.flaws)]
-    if kinds:
-        what = " and ".join(f"a {FLAW_WORDS[k].lower()}" for k in kinds)
-        out.append(f"The score is capped because the answer shows {what}; see the correction below.")
+    counts = {k: len({f.id for f in a.flaws if f.kind == k}) for k in ("misconception", "red_flag")}
+    if any(counts.values()):
+        what = " and ".join(f"a {FLAW_WORDS[k].lower()}" if n == 1 else f"{n} {FLAW_WORDS[k].lower()}s"
+                            for k, n in counts.items() if n)
+        more = sum(counts.values()) > 1
+        out.append(f"The score is capped because the answer shows {what}{' (each one lowers the cap)' if more else ''};"
+                   f" see the correction{'s' if more else ''} below.")
     return out
 
 

@@ -19,7 +19,7 @@ from .bank import load_bank
 from .errors import BankError
 from .flaws import FlawHit, find_flaws
 from .models import Assessment, DimensionScore, Evidence, Flaw, FlawNote, Kind, Question
-from .text import HEDGES, STOPWORDS, content_stems, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
+from .text import HEDGES, STOPWORDS, content_stems, content_weights, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
 
 DIMENSIONS = ("relevance", "depth", "structure", "specificity", "ownership", "clarity")
 CODING_DIMENSIONS = ("correctness", "efficiency", "code_clarity", "explanation")  # scored in interview/coding/assess.py
@@ -81,6 +81,8 @@ class PointVerdict:
 CONTENT_SHARE = {Kind.technical: 0.6, Kind.coding: 0.6, Kind.behavioral: 0.3, Kind.situational: 0.4}
 QUESTION_WORD_WEIGHT = 0.1  # reference words the question already contains prove little (Mohler et al. 2011)
 FLAW_CAP = 30  # an answer with a misconception or a red flag cannot score above this
+FLAW_STEP = 5  # each further distinct misconception or red flag lowers that cap by this much ...
+FLAW_FLOOR = 15  # ... down to this
 MAX_SENTENCES = 40  # sentences of an answer embedded (the model reads 512 tokens of a text at most anyway)
 MAX_EMBED_CHARS = 600
 PRECISION_WEIGHT = 0.2  # the share of the answer's own words found in the reference: a small second signal
@@ -121,7 +123,7 @@ def analyze(question: Question, answer: str, *, role_keywords: list[str] | None 
             for d in dims]
     score = overall(question.kind, dims, substance)
     if hits:
-        score = min(score, FLAW_CAP)
+        score = min(score, flaw_cap(len({h.flaw.id for h in hits})))
     return Assessment(
         dimensions=dims, overall=score, covered_points=[p.id for p in covered],
         missing_points=[p.label for p in missing], missing_point_ids=[p.id for p in missing], word_count=len(toks),
@@ -129,6 +131,11 @@ def analyze(question: Question, answer: str, *, role_keywords: list[str] | None 
                         follow_up=h.flaw.follow_up) for h in hits],
         off_question=elsewhere.text if elsewhere else "", echo=echo, assessor=sem.assessor,
     )
+
+
+def flaw_cap(distinct: int) -> int:
+    """The highest score an answer with this many distinct misconceptions or red flags can get."""
+    return max(FLAW_FLOOR, FLAW_CAP - FLAW_STEP * (distinct - 1))
 
 
 def overall(kind: Kind, dims: list[DimensionScore], substance: float | None = None) -> int:
@@ -239,8 +246,9 @@ def _profile(q: Question) -> str:
 def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
     """Agreement with the reference answer, 0-1: its words (question words demoted) and, with the model, its meaning.
 
-    Words: the share of the reference's content words the answer says (numbers in words count as digits), and
-    a little for how much of what the answer adds is in the reference. Meaning: how far the whole answer moves
+    Words: the share of the reference's content words the answer says, rare words weighing more than everyday
+    ones (``text.rarity``; numbers in words count as digits), and a little for how much of what the answer adds
+    is in the reference. Meaning: how far the whole answer moves
     from the question towards the reference (``semantic.gain``), and how well its sentences cover the
     reference's sentences one by one (what an answer in other words still shares). More agreement beyond
     the full mark still ranks higher, but approaches 1 instead of stopping at it.
@@ -248,10 +256,11 @@ def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
     ref = reference_of(question)
     if not ref:
         return None
-    ref_stems = content_stems(ref, numbers=True)
+    rare = content_weights(ref)
+    ref_stems = set(rare)
     q_stems = content_stems(question.text, numbers=True)
     got = content_stems(answer, numbers=True)
-    weight = {s: QUESTION_WORD_WEIGHT if s in q_stems else 1.0 for s in ref_stems}
+    weight = {s: w * QUESTION_WORD_WEIGHT if s in q_stems else w for s, w in rare.items()}
     total = sum(weight.values())
     recall = sum(w for s, w in weight.items() if s in got) / total if total else 0.0
     added = got - q_stems
@@ -415,7 +424,9 @@ def _depth(question: Question, covered, missing, evidence, content: float | None
     share = sum(p.weight for p in covered) / total if total else 0.0
     # The generic rubric's points are about form (an approach, an example); with a reference, meaning decides.
     weight = 1.0 if question.role_id == "custom" else CONTENT_SHARE[question.kind]
-    value = share if content is None else (1 - weight) * share + weight * content
+    # The model answer covers every point: agreeing with it as a whole is a second estimate of the points covered,
+    # for an answer in other words whose sentences match no point one by one.
+    value = share if content is None else (1 - weight) * max(share, content) + weight * content
     score = 1 + int(4 * value + 0.5)  # half up: each quarter earns a level
     why = f"Covers {len(covered)} of {len(points)} talking points"
     why += f"; missing: {', '.join(p.label for p in missing[:3])}." if missing else "."

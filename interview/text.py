@@ -113,6 +113,42 @@ NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five si
 NUMBER_WORDS |= {"once": "1", "twice": "2"}
 
 
+RARITY_PIVOT = 8.0  # Zipf frequency (log10 per billion words) at which a word would say nothing: "the" is 7.7
+RARITY_RANGE = (0.25, 1.5)  # an everyday word ("use", 6+) still counts a quarter; a rare term at most one and a half
+
+
+@lru_cache(maxsize=65536)
+def rarity(word: str) -> float:
+    """How much a word says about what an answer knows (inverse frequency, as IDF weighting), 1 for a Zipf-4 word.
+
+    Frequencies come from ``wordfreq`` (its data ships in the wheel); without it every word weighs 1.
+    """
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - a declared dependency; words then weigh alike
+        return 1.0
+    z = zipf_frequency(word, "en")
+    lo, hi = RARITY_RANGE
+    return min(hi, max(lo, (RARITY_PIVOT - z) / (RARITY_PIVOT - 4.0)))
+
+
+def content_weights(text: str) -> dict[str, float]:
+    """The stems of ``content_stems(text, numbers=True)``, each weighted by the rarest word it stands for."""
+    out: dict[str, float] = {}
+    for t in tokens(text):
+        w = t.text.lower()
+        if w in NUMBER_WORDS:
+            s = NUMBER_WORDS[w]
+        elif w.isdigit():
+            s = w
+        elif w not in STOPWORDS and len(w) > 2:
+            s = t.stem
+        else:
+            continue
+        out[s] = max(out.get(s, 0.0), rarity(w))
+    return out
+
+
 def content_stems(text: str, *, numbers: bool = False) -> set[str]:
     """Return the stems of the non-stopword words of a text.
 

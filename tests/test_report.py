@@ -253,6 +253,15 @@ def test_each_question_shows_its_flaws_and_why_it_was_capped():
     assert [f.id for f in q_flaw.flaws] == ["wrong_1", "blames_team"]
     assert q_flaw.flaws[0].correction == misconception().correction and q_flaw.capped
     assert q_clean.capped == [] and q_clean.flaws == [] and q_skipped.capped == [] and q_skipped.flaws == []
+    assert q_flaw.capped == ["The score is capped because the answer shows a misconception and a red flag "
+                             "(each one lowers the cap); see the corrections below."]
+
+
+def test_a_single_flaw_is_named_alone_and_several_of_a_kind_are_counted():
+    one = build_report(state(assess(overall=30, flaws=[misconception()]))).questions[0]
+    assert one.capped == ["The score is capped because the answer shows a misconception; see the correction below."]
+    two = build_report(state(assess(overall=25, flaws=[misconception(1), misconception(2)]))).questions[0]
+    assert "shows 2 misconceptions (each one lowers the cap)" in two.capped[0]
 
 
 # --- 5. which assessor ran -----------------------------------------------------------------------------------

@@ -332,6 +332,20 @@ def test_a_misconception_caps_the_score_and_is_quoted_with_its_correction():
     assert any(e.note.startswith("correction:") for e in bad.dimension("depth").evidence)
 
 
+def test_each_further_misconception_lowers_the_cap():
+    from interview.rubric import FLAW_CAP, flaw_cap
+
+    q = next(q for q in load_bank()["software_engineer"].questions if q.id == "swe-tech-01")
+    right = " ".join(q.model_answer)
+    one = analyze(q, right + " Honestly though, a hash map lookup is O(n log n) because the keys are sorted.")
+    two = analyze(q, right + " Honestly though, a hash map lookup is O(n log n) because the keys are sorted."
+                             " And binary search works on unsorted arrays too.")
+    assert len(one.flaws) == 1 and len(two.flaws) == 2
+    assert one.overall <= FLAW_CAP and two.overall <= flaw_cap(2) < flaw_cap(1) == FLAW_CAP
+    assert two.overall < one.overall
+    assert flaw_cap(99) > 0
+
+
 def test_a_negated_misconception_is_not_a_flaw():
     q = next(q for q in load_bank()["software_engineer"].questions if q.id == "swe-tech-01")
     text = " ".join(q.model_answer) + " A hash map lookup is not O(n log n), whatever people say."
@@ -377,3 +391,38 @@ def test_a_covered_verdict_with_an_invented_quote_covers_nothing():
     assert pid in real.covered_points and pid not in fake.covered_points
     assert fake.overall <= real.overall
     assert all(e.quote in ANSWER for d in fake.dimensions for e in d.evidence)
+
+
+def test_rare_words_weigh_more_than_everyday_ones():
+    from interview.text import RARITY_RANGE, content_weights, rarity
+
+    assert rarity("idempotent") > rarity("request") > rarity("people")
+    assert RARITY_RANGE[0] <= rarity("the") <= rarity("xqzvbnonword") <= RARITY_RANGE[1]
+    weights = content_weights("Retries of an idempotent request are safe: two requests change nothing twice.")
+    assert weights["2"] == max(rarity("two"), rarity("twice"))  # number words agree with digits, rarest spelling
+    assert weights["request"] == rarity("requests") or weights["request"] == rarity("request")
+
+
+def test_saying_the_references_rare_terms_counts_more_than_its_everyday_words():
+    question = generic_question("Why retry a payment call safely?", Kind.technical).model_copy(update={
+        "reference_answer": "Make the operation idempotent with a deduplication key, so a retried request that "
+                            "people send twice is only charged once."})
+    from interview.rubric import _content, _Semantics
+
+    def agreement(answer: str) -> float:
+        return _content(question, answer, _Semantics.build(question, answer, []))
+
+    rare = "I make the operation idempotent and keep a deduplication key."  # two rare terms of the reference
+    common = "I make the operation so people send it and it is charged."  # as many of its everyday words
+    assert agreement(rare) > agreement(common)
+    assert analyze(question, rare).dimension("depth").score >= analyze(question, common).dimension("depth").score
+
+
+def test_agreeing_with_the_model_answer_as_a_whole_earns_depth_when_no_point_matches_one_by_one():
+    from interview.rubric import _depth
+
+    question, _ = bank_question("software_engineer", Kind.technical)
+    none_matched, _ = _depth(question, [], list(question.points), [], None, [(0, 10)], [])
+    agrees, value = _depth(question, [], list(question.points), [], 0.95, [(0, 10)], [])
+    assert none_matched.score == 1 and agrees.score >= 4 and value > 0.9
+    assert "Agreement with a strong answer: 95%" in agrees.rationale
