@@ -248,10 +248,10 @@ def _content(question: Question, answer: str, sem: _Semantics) -> float | None:
 
     Words: the share of the reference's content words the answer says, rare words weighing more than everyday
     ones (``text.rarity``; numbers in words count as digits), and a little for how much of what the answer adds
-    is in the reference. Meaning: how far the whole answer moves
-    from the question towards the reference (``semantic.gain``), and how well its sentences cover the
-    reference's sentences one by one (what an answer in other words still shares). More agreement beyond
-    the full mark still ranks higher, but approaches 1 instead of stopping at it.
+    is in the reference. Meaning: how far the whole answer moves from the question towards the reference
+    (``semantic.gain``), and how well its sentences cover the reference's sentences one by one (what an answer
+    in other words still shares). More agreement beyond the full mark still ranks higher, but approaches 1
+    instead of stopping at it.
     """
     ref = reference_of(question)
     if not ref:

@@ -114,7 +114,7 @@ NUMBER_WORDS |= {"once": "1", "twice": "2"}
 
 
 RARITY_PIVOT = 8.0  # Zipf frequency (log10 per billion words) at which a word would say nothing: "the" is 7.7
-RARITY_RANGE = (0.25, 1.5)  # an everyday word ("use", 6+) still counts a quarter; a rare term at most one and a half
+RARITY_RANGE = (0.25, 1.5)  # the commonest words count a quarter ("use" about half), rare terms at most one and a half
 
 
 @lru_cache(maxsize=65536)
