@@ -108,7 +108,7 @@ def analyze(question: Question, answer: str, *, role_keywords: list[str] | None 
     content = _content(question, answer, sem)
     echo = _echo(question, answer, content)
     elsewhere = None if echo else _elsewhere(question, answer, sem, content)
-    depth, substance = _depth(question, covered, missing, depth_evidence, content, real, hits)
+    depth, substance = _depth(question, covered, missing, depth_evidence, content, real, hits, judged=verdicts is not None)
     dims = [
         _relevance(question, answer, role_keywords or [], bool(covered), echo=echo, elsewhere=elsewhere, content=content),
         depth,
@@ -418,15 +418,18 @@ def _relevance(question: Question, answer: str, role_keywords: list[str], any_co
                           evidence=[Evidence(quote=best, note="most on-topic sentence")] if best else [])
 
 
-def _depth(question: Question, covered, missing, evidence, content: float | None, real, hits) -> tuple[DimensionScore, float]:
+def _depth(question: Question, covered, missing, evidence, content: float | None, real, hits, *,
+           judged: bool = False) -> tuple[DimensionScore, float]:
     points = question.points
     total = sum(p.weight for p in points)
     share = sum(p.weight for p in covered) / total if total else 0.0
     # The generic rubric's points are about form (an approach, an example); with a reference, meaning decides.
     weight = 1.0 if question.role_id == "custom" else CONTENT_SHARE[question.kind]
     # The model answer covers every point: agreeing with it as a whole is a second estimate of the points covered,
-    # for an answer in other words whose sentences match no point one by one.
-    value = share if content is None else (1 - weight) * max(share, content) + weight * content
+    # for an answer in other words whose sentences match no point one by one. A model judge (``judged``) already
+    # read the answer for meaning point by point: its verdicts stand.
+    points_est = share if judged or content is None else max(share, content)
+    value = share if content is None else (1 - weight) * points_est + weight * content
     score = 1 + int(4 * value + 0.5)  # half up: each quarter earns a level
     why = f"Covers {len(covered)} of {len(points)} talking points"
     why += f"; missing: {', '.join(p.label for p in missing[:3])}." if missing else "."

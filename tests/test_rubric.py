@@ -426,3 +426,5 @@ def test_agreeing_with_the_model_answer_as_a_whole_earns_depth_when_no_point_mat
     agrees, value = _depth(question, [], list(question.points), [], 0.95, [(0, 10)], [])
     assert none_matched.score == 1 and agrees.score >= 4 and value > 0.9
     assert "Agreement with a strong answer: 95%" in agrees.rationale
+    judged, _ = _depth(question, [], list(question.points), [], 0.95, [(0, 10)], [], judged=True)
+    assert judged.score < agrees.score  # a model judge's "absent" verdicts stand: agreement does not overrule them
