@@ -135,18 +135,21 @@ def rarity(word: str) -> float:
 def content_weights(text: str) -> dict[str, float]:
     """The stems of ``content_stems(text, numbers=True)``, each weighted by the rarest word it stands for."""
     out: dict[str, float] = {}
+    for s, w in _content_words(text):
+        out[s] = max(out.get(s, 0.0), rarity(w))
+    return out
+
+
+def _content_words(text: str):
+    """(stem, lower-case word) of each content word, numbers kept as digits whether written as digits or words."""
     for t in tokens(text):
         w = t.text.lower()
         if w in NUMBER_WORDS:
-            s = NUMBER_WORDS[w]
+            yield NUMBER_WORDS[w], w
         elif w.isdigit():
-            s = w
+            yield w, w
         elif w not in STOPWORDS and len(w) > 2:
-            s = t.stem
-        else:
-            continue
-        out[s] = max(out.get(s, 0.0), rarity(w))
-    return out
+            yield t.stem, w
 
 
 def content_stems(text: str, *, numbers: bool = False) -> set[str]:
@@ -156,16 +159,7 @@ def content_stems(text: str, *, numbers: bool = False) -> set[str]:
     """
     if not numbers:
         return {t.stem for t in tokens(text) if t.text.lower() not in STOPWORDS and len(t.text) > 2}
-    out = set()
-    for t in tokens(text):
-        w = t.text.lower()
-        if w in NUMBER_WORDS:
-            out.add(NUMBER_WORDS[w])
-        elif w.isdigit():
-            out.add(w)
-        elif w not in STOPWORDS and len(w) > 2:
-            out.add(t.stem)
-    return out
+    return {s for s, _ in _content_words(text)}
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
