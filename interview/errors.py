@@ -22,6 +22,8 @@
     ├── SpeechError                speech could not be transcribed or spoken
     │   └── SpeechUnavailable      no speech engine / model here: carry on in text
     └── SandboxError               the code sandbox could not start or lost its worker
+        ├── SandboxBusy            every runner stayed busy past the wait deadline: try again shortly
+        └── SandboxUnsafe          isolation could not be proven on this host: code execution is off
 
 Each message says what to do next.
 """
@@ -127,3 +129,15 @@ class SpeechUnavailable(SpeechError):
 
 class SandboxError(InterviewError):
     """The code sandbox could not start or lost its worker; the submission was not judged."""
+
+
+class SandboxBusy(SandboxError):
+    """Every code runner stayed busy past the wait deadline (or the queue is full); nothing was run."""
+
+    def __init__(self, message: str, *, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SandboxUnsafe(SandboxError):
+    """The sandbox could not prove its isolation on this host at start-up, so candidates' code is not run."""
