@@ -296,7 +296,8 @@ def test_the_api_key_never_reaches_the_sandbox_or_the_model(fake_groq, coding, g
         state, report = service.run_code(state, code, "python")
         result = service.submit_code(state, code, "python")
     attempt = result.state.asked[-1].code.attempts[-1]
-    assert "PATH" in attempt.first_failure, "the environment dump came back from the child"
+    assert "PATH" in (report.first_failure or ""), "the environment dump came back from the child (Run shows the error)"
+    assert attempt.first_failure.endswith("(raised RuntimeError)"), "Submit names the error, never its message"
     seen = report.model_dump_json() + attempt.model_dump_json() + result.turn.reply
     assert TEST_KEY not in seen and "GROQ" not in seen
     assert all(TEST_KEY not in json.dumps(r.body) for r in fake_groq.chat_requests())

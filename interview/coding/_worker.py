@@ -1,10 +1,20 @@
 """Warm sandbox worker: started by interview.coding.runner as ``python -I _worker.py``; stdlib only, never imports the app.
 
-Start-up (once): cut the network (new network namespace), give itself a private /tmp, /var/tmp and /dev/shm (new mount
-namespace with tmpfs), then answer requests, one JSON line each on stdin, by forking a child per submission. The child
-starts a new session, applies the limits, drops to the slot's unprivileged uid, chdirs into a fresh temp dir and runs the
-program. The worker reports the verdict as one JSON line on stdout. When it runs as root it stays root (it runs no
-untrusted code itself) so that after every submission it can kill every process left under the slot's uid.
+Start-up (once): enter new network, mount and IPC namespaces (as root directly; otherwise inside a new user namespace
+that maps only the server's own uid), build a new root on a small tmpfs holding read-only binds of the system
+directories (/usr, /bin, /lib...), the Python standard library and node, a few device nodes and a generated /etc, then
+``pivot_root`` into it and detach the host's root: the data directory, the app, /root, /home, /proc, /run and every
+world-writable host directory are simply not there. The root is then remounted read-only. The worker reports which
+of these steps held; the runner proves them with a probe before any candidate's code runs.
+
+Per submission: a fresh size-limited tmpfs is mounted on /tmp (the only writable place; unmounted after, so nothing
+survives and disk + RAM are bounded in total), the worker forks an intermediate that enters a new PID namespace and
+forks its init; the init forks the submission. The submission cannot address any process outside its namespace (no
+kill, no ptrace of the server or the worker), and when the init exits the kernel kills everything left in it. The
+submission's child starts a new session, applies the limits, drops to the slot's unprivileged uid (root) or drops
+every capability (user namespace), sets no_new_privs, adds a Landlock domain where the kernel has Landlock (read-only
+everywhere but /tmp; signals and abstract sockets scoped to the sandbox; no TCP), and runs the program. The verdict
+goes back as one JSON line on stdout.
 """
 
 from __future__ import annotations
@@ -14,24 +24,36 @@ import ctypes
 import json
 import linecache
 import os
+import platform
 import resource
 import secrets
 import selectors
 import shutil
 import signal
 import sys
+import sysconfig
 import tempfile
 import time
 import traceback
 import types
 
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
-MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 4096, 1 << 14, 1 << 18, 2
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
+MS_REC, MS_PRIVATE, MNT_DETACH = 1 << 14, 1 << 18, 2
+ST_FLAGS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: 1024, 2048: 2048, 4096: 4096}  # statvfs -> mount flags
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
+LANDLOCK_CREATE, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT = 444, 445, 446  # the same numbers on every architecture
+PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 38, 36, 4
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "nsswitch.conf")
+DEVICES = ("null", "zero", "full", "random", "urandom")
 PRELOAD = ("array", "bisect", "collections", "copy", "datetime", "decimal", "fractions", "functools", "hashlib", "heapq", "itertools",
            "json", "math", "operator", "random", "re", "socket", "statistics", "string", "typing")
 RESULT_FD = 3
 NONCE_FD = 4  # JavaScript only: the driver reads the nonce from here at start, then closes it
+DATA_FD = 5  # the harness's results (outputs only: expected values never enter the sandbox)
 FILENAME = "<submission>"
+RUN_DIR = "/tmp"
 JS_DRIVER = r"""'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -70,6 +92,8 @@ try {
 report('PASS', '');
 """
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 
 
 def _send(fd: int, obj: dict) -> None:
@@ -82,90 +106,181 @@ def _unshare(flags: int) -> bool:
     return _libc.unshare(flags) == 0
 
 
-def _isolate(as_root: bool) -> tuple[bool, bool]:
-    """Enter a new network namespace (and, as root, a mount namespace with private tmpfs dirs); return (net, tmp)."""
-    if as_root:
-        if _unshare(CLONE_NEWNET | CLONE_NEWNS):
-            if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-                return True, False
-            ok = True
-            for path in ("/tmp", "/var/tmp", "/dev/shm"):
-                if os.path.isdir(path):
-                    ok = _libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=512m,mode=1777") == 0 and ok
-            return True, ok and _hide_root_home()
-        return _unshare(CLONE_NEWNET), False
+def _mount(src: str | None, dst: str, fstype: str | None = None, flags: int = 0, data: str | None = None) -> None:
+    enc = (lambda v: v.encode() if v is not None else None)
+    if _libc.mount(enc(src), dst.encode(), enc(fstype), flags, enc(data)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {src or ''} on {dst}: {os.strerror(err)}")
+
+
+def _bind_ro(src: str, dst: str) -> None:
+    """Bind ``src`` on ``dst`` read-only, keeping the flags the host locked on the source (nosuid, nodev...)."""
+    _mount(src, dst, None, MS_BIND | MS_REC)
+    locked = sum(flag for st, flag in ST_FLAGS.items() if os.statvfs(src).f_flag & st)
+    _mount(None, dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked)
+
+
+def _enter_namespaces(as_root: bool) -> dict:
+    """New network, mount and IPC namespaces (in a new user namespace when not root); which of them held."""
     uid, gid = os.getuid(), os.getgid()
-    if not _unshare(CLONE_NEWUSER | CLONE_NEWNET):
-        return False, False
-    try:  # map our own ids so files we create keep their owner
-        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-            with open(f"/proc/self/{name}", "w") as f:
-                f.write(text)
-    except OSError:
-        pass
-    return True, False
+    flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC
+    if as_root:
+        if _unshare(flags):
+            return {"net": True, "mount": True, "userns": False}
+        return {"net": _unshare(CLONE_NEWNET), "mount": False, "userns": False}
+    if not _unshare(CLONE_NEWUSER | flags):
+        return {"net": False, "mount": False, "userns": False}
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:  # map only our own ids: files we create keep their owner
+            f.write(text)
+    return {"net": True, "mount": True, "userns": True}
 
 
-def _hide_root_home() -> bool:
-    """Put an empty tmpfs over /root (the server's home) and bind back only the Python installation if it lives there."""
-    if not os.path.isdir("/root"):
-        return True
+def _readable_dirs() -> list[str]:
+    """Directories outside the system ones that the sandbox needs: the standard library and node's install."""
+    paths = {os.path.dirname(os.__file__), str(sysconfig.get_config_var("DESTSHARED") or "")} - {""}  # not a venv's packages
     node = os.environ.get("SANDBOX_NODE", "")
-    node_prefix = os.path.dirname(os.path.dirname(os.path.realpath(node))) if node else ""
-    prefixes = sorted({p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, node_prefix) if p.startswith("/root/")})
-    stage = "/tmp/.python-stage"
-    os.mkdir(stage, 0o700)
-    for i, prefix in enumerate(prefixes):
-        os.mkdir(f"{stage}/{i}")
-        if _libc.mount(prefix.encode(), f"{stage}/{i}".encode(), None, MS_BIND | MS_REC, None) != 0:
-            return False
-    if _libc.mount(b"tmpfs", b"/root", b"tmpfs", 0, b"size=16m,mode=0755") != 0:
-        return False
-    for i, prefix in enumerate(prefixes):
-        os.makedirs(prefix, exist_ok=True)
-        if _libc.mount(f"{stage}/{i}".encode(), prefix.encode(), None, MS_BIND | MS_REC, None) != 0:
-            return False
-        _libc.umount2(f"{stage}/{i}".encode(), MNT_DETACH)
-    shutil.rmtree(stage, ignore_errors=True)
-    return True
+    if node:
+        paths.add(os.path.dirname(os.path.dirname(os.path.realpath(node))))
+    keep = []
+    for path in sorted(paths):
+        real = os.path.realpath(path)
+        if os.path.isdir(real) and not any(real == d or real.startswith(d + "/") for d in SYSTEM_DIRS) and real != "/":
+            keep.append(real)
+    return [p for p in keep if not any(p != q and p.startswith(q + "/") for q in keep)]
 
 
-def _sweep(uid: int, gid: int) -> None:
-    """Kill every process running as the slot's uid (the worker itself stays root)."""
-    pid = os.fork()
-    if pid == 0:
+def _build_root(slot: tuple[int, int] | None) -> None:
+    """Make a new root of read-only binds on a small tmpfs, pivot into it and drop the host's root."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    new = "/tmp"  # the new root's tmpfs goes over /tmp in our own mount namespace: nothing is left on the host
+    _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=4096,mode=0755")
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), new + path)
+        elif os.path.isdir(path):
+            os.mkdir(new + path)
+            _bind_ro(path, new + path)
+    for path in _readable_dirs():
+        os.makedirs(new + path, exist_ok=True)
+        _bind_ro(path, new + path)
+    os.mkdir(new + "/etc")
+    for name in ETC_FILES:
+        src = "/etc/" + name
+        if os.path.islink(src):
+            os.symlink(os.readlink(src), f"{new}/etc/{name}")
+        elif os.path.isfile(src):
+            open(f"{new}/etc/{name}", "w").close()
+            _bind_ro(src, f"{new}/etc/{name}")
+    uid, gid = slot or (os.getuid(), os.getgid())
+    with open(f"{new}/etc/passwd", "w") as f:
+        f.write(f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{gid}::{RUN_DIR}:/bin/false\n")
+    with open(f"{new}/etc/group", "w") as f:
+        f.write(f"root:x:0:\nsandbox:x:{gid}:\n")
+    os.mkdir(new + "/dev")
+    for name in DEVICES:
+        open(f"{new}/dev/{name}", "w").close()
+        _mount(f"/dev/{name}", f"{new}/dev/{name}", None, MS_BIND)
+    for link, target in (("/dev/shm", RUN_DIR), ("/var/tmp", RUN_DIR), ("/dev/stdin", "/proc/self/fd/0"),
+                         ("/dev/stdout", "/proc/self/fd/1"), ("/dev/stderr", "/proc/self/fd/2")):
+        os.makedirs(os.path.dirname(new + link), exist_ok=True)
+        os.symlink(target, new + link)
+    os.mkdir(new + RUN_DIR, 0o755)
+    os.mkdir(new + "/.old")
+    if PIVOT_ROOT is None or _libc.syscall(PIVOT_ROOT, new.encode(), (new + "/.old").encode()) != 0:
+        raise OSError(ctypes.get_errno(), "pivot_root failed")
+    os.chdir("/")
+    if _libc.umount2(b"/.old", MNT_DETACH) != 0:
+        raise OSError(ctypes.get_errno(), "could not detach the host's root")
+    os.rmdir("/.old")
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _isolate(as_root: bool, slot: tuple[int, int] | None) -> dict:
+    """Enter the namespaces and the new root; report what held (the runner's probe checks it by trying)."""
+    got = _enter_namespaces(as_root)
+    got["root"] = False
+    if got["mount"]:
         try:
-            os.setgid(gid)
-            os.setuid(uid)
-            for _ in range(2):
-                try:
-                    os.kill(-1, signal.SIGKILL)
-                except OSError:
-                    pass
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    _reap(block=True)
+            _build_root(slot)
+            got["root"] = True
+        except OSError as exc:
+            got["root_error"] = str(exc)
+    got["landlock"] = _landlock_abi()
+    return got
 
 
-def _has_children() -> bool:
-    """True when any process descends from the worker (one syscall; the sweep costs a fork).
-
-    The worker is a subreaper and the submission child has been reaped, so every process a submission
-    left behind (however detached: setsid, double fork) is now the worker's child or a descendant of one.
-    """
+def _run_tmpfs(mb: int, slot: tuple[int, int] | None) -> bool:
+    """A fresh, size-limited tmpfs on /tmp for one submission: the only place it can write."""
+    uid, gid = slot or (os.getuid(), os.getgid())
     try:
-        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
+        _mount("tmpfs", RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb}m,nr_inodes=2048,mode=0700,uid={uid},gid={gid}")
+        return True
+    except OSError:
         return False
-    return True
+
+
+# Landlock (kernel 5.13+): a filesystem allow-list, TCP and scoping rules the process cannot undo.
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+FS_READ = 1 | 4 | 8  # EXECUTE, READ_FILE, READ_DIR
+FS_ALL_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1, 5: (1 << 16) - 1}
+
+
+def _landlock_abi() -> int:
+    abi = _libc.syscall(LANDLOCK_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(0, int(abi))
+
+
+def _landlock(abi: int, writable: str) -> None:
+    """Restrict this process: read everywhere it can already see, write only under ``writable``, no TCP, scoped IPC."""
+    fs_all = FS_ALL_BY_ABI.get(abi, FS_ALL_BY_ABI[5])
+    attr = _RulesetAttr(fs_all, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)  # net: BIND_TCP|CONNECT_TCP; scope: unix|signal
+    size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
+    fd = _libc.syscall(LANDLOCK_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+    try:
+        for path, access in (("/", FS_READ), (writable, fs_all)):
+            pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = _PathBeneath(access, pfd)
+                if _libc.syscall(LANDLOCK_ADD_RULE, ctypes.c_int(fd), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+                    raise OSError(ctypes.get_errno(), f"landlock_add_rule {path}")
+            finally:
+                os.close(pfd)
+        if _libc.syscall(LANDLOCK_RESTRICT, ctypes.c_int(fd), ctypes.c_uint32(0)) != 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+    finally:
+        os.close(fd)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities() -> None:
+    """Give up every capability (those a user namespace grants its creator): no mounts, no remounts, nothing."""
+    for cap in range(64):
+        _libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP (fails harmlessly past the last capability)
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
+    if _libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
 
 
 def _reap(block: bool = False) -> None:
-    """Reap orphans re-parented to the worker (it is their subreaper), so no zombies stay behind.
-
-    block=True only after a sweep, when every such child has been sent SIGKILL and is about to exit.
-    """
+    """Reap orphans re-parented to the worker (it is their subreaper), so no zombies stay behind."""
     while True:
         try:
             pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
@@ -201,47 +316,75 @@ def _exec_node(req: dict, nonce: str, tmpdir: str) -> None:
     os.execve(req["node"], [req["node"], f"--max-old-space-size={heap}", "--stack-size=984", "driver.js"], dict(os.environ))
 
 
-def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: str, slot: tuple[int, int] | None) -> None:
+def _place_fds(targets: dict[int, int]) -> None:
+    """Make exactly ``targets`` (number -> source fd) the open fds: dup2 via high copies, then close all the rest."""
+    high = {target: fcntl_dupfd(src) for target, src in targets.items()}
+    for target, src in high.items():
+        os.dup2(src, target)
+    keep = sorted(high)
+    for low, up in zip([-1, *keep], [*keep, 1 << 16], strict=True):
+        if up > low + 1:  # os.closerange(n, n) would close everything (the range's end wraps around)
+            os.closerange(low + 1, up)
+
+
+def fcntl_dupfd(fd: int, lowest: int = 64) -> int:
+    import fcntl
+
+    return fcntl.fcntl(fd, fcntl.F_DUPFD, lowest)
+
+
+def _confine(req: dict, slot: tuple[int, int] | None, landlock_abi: int, run_dir: str) -> None:
+    """Limits, then the uid drop (root) or the capability drop (user namespace), no_new_privs and Landlock."""
+    cpu = int(req["timeout"]) + 2
+    js = req.get("language", "python") == "javascript"
+    # V8 reserves far more address space than it uses, so RLIMIT_AS would break node: cap its heap with
+    # --max-old-space-size and its writable memory with RLIMIT_DATA (and a generous RLIMIT_AS) instead
+    mem = (resource.RLIMIT_DATA, req["memory"] + (256 << 20)) if js else (resource.RLIMIT_AS, req["memory"])
+    for lim, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)), mem, (resource.RLIMIT_NPROC, req["nproc"]),
+                       (resource.RLIMIT_FSIZE, req["fsize"]), (resource.RLIMIT_NOFILE, req["nofile"]), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(lim, value if isinstance(value, tuple) else (value, value))
+    if slot is not None:
+        uid, gid = slot
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+    else:
+        _drop_capabilities()
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs")
+    if landlock_abi > 0:
+        _landlock(landlock_abi, run_dir)
+
+
+def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, landlock_abi: int) -> None:
     """Runs in the forked child; never returns. ``slot`` is the (uid, gid) to drop to, or None when not root."""
     try:
         os.setsid()
+        nonce_r = fcntl_dupfd(fds.pop(-1))
         devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(out_w, 1)
-        os.dup2(err_w, 2)
-        os.dup2(res_w, RESULT_FD)
-        nonce = os.read(nonce_r, 64).decode()
-        os.closerange(RESULT_FD + 1, 1 << 16)
-        os.chdir(tmpdir)
-        cpu = int(req["timeout"]) + 2
-        js = req.get("language", "python") == "javascript"
-        # V8 reserves far more address space than it uses, so RLIMIT_AS would break node: cap its heap with
-        # --max-old-space-size and its writable memory with RLIMIT_DATA (and a generous RLIMIT_AS) instead
-        mem = (resource.RLIMIT_DATA, req["memory"] + (256 << 20)) if js else (resource.RLIMIT_AS, req["memory"])
-        for lim, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)), mem, (resource.RLIMIT_NPROC, req["nproc"]),
-                           (resource.RLIMIT_FSIZE, req["fsize"]), (resource.RLIMIT_NOFILE, req["nofile"]), (resource.RLIMIT_CORE, 0)):
-            resource.setrlimit(lim, value if isinstance(value, tuple) else (value, value))
-        if slot is not None:
-            uid, gid = slot
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
+        _place_fds({0: devnull, **fds, 63: nonce_r})
+        nonce = os.read(63, 64).decode()
+        os.close(63)
+        os.chdir(run_dir)
+        _confine(req, slot, landlock_abi, run_dir)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         os.environ.clear()
-        os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tmpdir, "TMPDIR": tmpdir, "LANG": "C.UTF-8"})
-        if js:
-            _exec_node(req, nonce, tmpdir)
+        os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir, "LANG": "C.UTF-8"})
+        if req.get("language", "python") == "javascript":
+            _exec_node(req, nonce, run_dir)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", closefd=False, buffering=1 << 16)  # noqa: SIM115
         sys.stderr = open(2, "w", closefd=False, buffering=1)  # noqa: SIM115
         sys.argv = ["submission.py"]
-        tempfile.tempdir = tmpdir
+        tempfile.tempdir = run_dir
         program = req["program"]
         source = program.splitlines()
         linecache.cache[FILENAME] = (len(program), None, [s + "\n" for s in source], FILENAME)
     except BaseException as exc:  # noqa: BLE001 - the sandbox could not be set up
-        os.write(2, f"sandbox set-up failed: {exc!r}\n".encode())
-        os._exit(70)
+        try:
+            os.write(2, f"sandbox set-up failed: {exc!r}\n".encode())
+        finally:
+            os._exit(70)
 
     def report(tag: str, message: str = "") -> None:
         os.write(RESULT_FD, f"{tag} {nonce} {json.dumps(message)}\n".encode())
@@ -273,67 +416,132 @@ def _child(req: dict, nonce_r: int, res_w: int, out_w: int, err_w: int, tmpdir: 
     os._exit(0)
 
 
-def _serve_one(req: dict, proto_out: int, base: str, slot: tuple[int, int] | None, private_tmp: bool) -> dict:
+def _init(req: dict, fds: dict[int, int], status_w: int, run_dir: str, slot: tuple[int, int] | None, landlock_abi: int) -> None:
+    """PID 1 of the submission's own PID namespace: fork the submission, pass its wait status on, exit.
+
+    When this process exits the kernel kills every process left in the namespace, however it detached itself.
+    """
+    try:
+        os.setpgid(0, 0)  # its own process group, so the worker's killpg reaches exactly this tree
+        pid = os.fork()
+        if pid == 0:
+            os.close(status_w)
+            _child(req, fds, run_dir, slot, landlock_abi)
+        for fd in fds.values():
+            os.close(fd)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        while True:
+            wpid, status = os.waitpid(-1, 0)  # as init it also reaps the submission's orphans
+            if wpid == pid:
+                break
+        os.write(status_w, f"{status}\n".encode())
+    except BaseException:  # noqa: BLE001 - nothing to report to; the worker sees no status
+        pass
+    os._exit(0)
+
+
+def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, caps: dict) -> tuple[int, int]:
+    """Start the submission in a new PID namespace; return (pid of its init as the worker sees it, status fd).
+
+    Only with the operator's unsafe opt-in on a host without namespaces: no PID namespace, the init is a plain child.
+    """
+    status_r, status_w = os.pipe()
+    landlock_abi = caps["landlock"]
+    if not caps["root"]:
+        init = os.fork()
+        if init == 0:
+            os.close(status_r)
+            _init(req, fds, status_w, run_dir, slot, landlock_abi)
+        os.close(status_w)
+        return init, status_r
+    pid_r, pid_w = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # the intermediate: unshare so that its next child is a new namespace's init, then leave
+        try:
+            os.close(status_r)
+            os.close(pid_r)
+            if not _unshare(CLONE_NEWPID):
+                os._exit(71)
+            init = os.fork()
+            if init == 0:
+                os.close(pid_w)
+                _init(req, fds, status_w, run_dir, slot, landlock_abi)
+            os.write(pid_w, f"{init}\n".encode())
+        finally:
+            os._exit(0)
+    os.close(status_w)
+    os.close(pid_w)
+    _, middle_status = os.waitpid(middle, 0)
+    text = os.read(pid_r, 64).decode().strip()
+    os.close(pid_r)
+    if not text:
+        os.close(status_r)
+        raise OSError("could not start the submission in its own PID namespace")
+    return int(text), status_r
+
+
+def _serve_one(req: dict, proto_out: int, slot: tuple[int, int] | None, caps: dict) -> dict:
     start = time.monotonic()
-    tmpdir = tempfile.mkdtemp(prefix="run-", dir=base)
-    if slot is not None:
-        os.chown(tmpdir, *slot)
+    if not caps["root"]:  # unsafe opt-in only: a temp dir on the host, removed after
+        run_dir = tempfile.mkdtemp(prefix="sandbox-run-")
+        try:
+            return _run_in(req, proto_out, run_dir, slot, caps, start)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    if not _run_tmpfs(req.get("disk_mb", 64), slot):
+        raise OSError("could not mount the submission's /tmp")
+    try:
+        return _run_in(req, proto_out, RUN_DIR, slot, caps, start)
+    finally:
+        _libc.umount2(RUN_DIR.encode(), MNT_DETACH)
+
+
+def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | None, caps: dict, start: float) -> dict:
     nonce_r, nonce_w = os.pipe()
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        _child(req, nonce_r, res_w, out_w, err_w, tmpdir, slot)
-    for fd in (nonce_r, res_w, out_w, err_w):
-        os.close(fd)
+    data_r, data_w = os.pipe()
+    fds = {1: out_w, 2: err_w, RESULT_FD: res_w, DATA_FD: data_w, -1: nonce_r}
+    try:
+        pid, status_r = _start(req, fds, run_dir, slot, caps)
+    finally:
+        for fd in (nonce_r, res_w, out_w, err_w, data_w):
+            os.close(fd)
     nonce = secrets.token_hex(16)  # made after the fork: the child only learns it by reading the pipe
     os.write(nonce_w, nonce.encode())
     os.close(nonce_w)
     _send(proto_out, {"pid": pid})
     pidfd = os.pidfd_open(pid)
     cap = req["max_output"]
-    bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray()}
+    caps_by_fd = {out_r: cap, err_r: cap, res_r: 1 << 16, data_r: req.get("max_data", 8 << 20), status_r: 64}
+    bufs = {fd: bytearray() for fd in caps_by_fd}
     sizes = dict.fromkeys(bufs, 0)
     sel = selectors.DefaultSelector()
     for fd in bufs:
         sel.register(fd, selectors.EVENT_READ)
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = start + req["timeout"]
-    status = None
-    timed_out = False
+    exited = timed_out = False
     drain_until = None
     while True:
         now = time.monotonic()
-        if status is None and not timed_out and now >= deadline:
+        if not exited and not timed_out and now >= deadline:
             timed_out = True
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        if status is not None and drain_until is not None and now >= drain_until:
+            _kill(pid)
+        if exited and (len(sel.get_map()) == 0 or (drain_until is not None and now >= drain_until)):
             break
-        if status is not None and len(sel.get_map()) == 0:
-            break
-        wait = (deadline - now) if status is None and not timed_out else 0.2
+        wait = (deadline - now) if not exited and not timed_out else 0.2
         if drain_until is not None:
             wait = max(0.0, drain_until - now)
         for key, _ in sel.select(max(wait, 0.0)):
             fd = key.fd
             if fd == pidfd:
                 sel.unregister(pidfd)
-                _, status = os.waitpid(pid, 0)
+                os.waitpid(pid, 0)
                 os.close(pidfd)
-                if slot is not None:
-                    if _has_children():  # leftovers (background children) die with the submission
-                        _sweep(*slot)
-                else:
-                    try:
-                        os.killpg(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                    _reap()
+                exited = True
+                _reap()
                 drain_until = time.monotonic() + 0.5
                 continue
             data = os.read(fd, 1 << 16)
@@ -342,45 +550,33 @@ def _serve_one(req: dict, proto_out: int, base: str, slot: tuple[int, int] | Non
                 os.close(fd)
                 continue
             sizes[fd] += len(data)
-            limit = 1 << 16 if fd == res_r else cap
-            room = limit - len(bufs[fd])
+            room = caps_by_fd[fd] - len(bufs[fd])
             if room > 0:
                 bufs[fd] += data[:room]
     for fd in [key.fd for key in sel.get_map().values()]:
         sel.unregister(fd)
         os.close(fd)
     sel.close()
-    shutil.rmtree(tmpdir, ignore_errors=True)
-    if private_tmp:
-        _clean_private_dirs(base)
+    status_text = bufs[status_r].decode().strip()
+    status = int(status_text) if status_text.lstrip("-").isdigit() else None
     duration_ms = round((time.monotonic() - start) * 1000, 2)
     status_s, message = _verdict(bufs[res_r].decode("utf-8", "replace"), nonce, status, timed_out)
     err_text = bufs[err_r].decode("utf-8", "replace")
     if status_s == "crashed" and req.get("language") == "javascript" and "heap out of memory" in err_text:
         status_s, message = "memory", "JavaScript heap out of memory"
     return {"status": status_s, "message": message, "duration_ms": duration_ms,
-            "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
+            "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": err_text,
+            "data": bufs[data_r].decode("utf-8", "replace"), "data_truncated": sizes[data_r] > caps_by_fd[data_r],
             "stdout_bytes": sizes[out_r], "stderr_bytes": sizes[err_r],
             "truncated": sizes[out_r] > cap or sizes[err_r] > cap}
 
 
-def _clean_private_dirs(base: str) -> None:
-    """Empty the private /tmp, /var/tmp and /dev/shm of anything a submission left (only our base dir stays)."""
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+def _kill(pid: int) -> None:
+    for kill in (os.killpg, os.kill):  # the namespace's init: the kernel then kills everything in it
         try:
-            entries = list(os.scandir(path))
+            kill(pid, signal.SIGKILL)
         except OSError:
-            continue
-        for entry in entries:
-            if entry.path == base:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
+            pass
 
 
 def _verdict(result: str, nonce: str, status: int | None, timed_out: bool) -> tuple[str, str]:
@@ -421,32 +617,28 @@ def main() -> None:
     as_root = os.geteuid() == 0
     if not as_root:
         slot = None
-    net, private_tmp = _isolate(as_root)
-    _libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans of a submission come back to us to be reaped
-    for name in PRELOAD:  # already in memory for every child: faster, and readable even if the install dir is not
+    for name in PRELOAD:  # already in memory for every child: faster, and importable whatever the new root holds
         try:
             __import__(name)
         except ImportError:
             pass
+    caps = _isolate(as_root, slot)
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back to us to be reaped
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # nobody of our uid may ptrace the worker or read its memory
     proto_in = os.fdopen(os.dup(0), "rb")
     proto_out = os.dup(1)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
-    base = tempfile.mkdtemp(prefix="sandbox-")
-    os.chmod(base, 0o711)
-    _send(proto_out, {"ready": True, "net": net, "private_tmp": private_tmp, "uid": slot[0] if slot is not None else os.getuid()})
-    try:
-        for line in proto_in:
-            req = json.loads(line)
-            try:
-                reply = _serve_one(req, proto_out, base, slot, private_tmp)
-            except Exception as exc:  # noqa: BLE001 - report, keep serving
-                reply = {"status": "crashed", "message": f"sandbox worker error: {exc!r}", "duration_ms": 0.0,
-                         "stdout": "", "stderr": "", "stdout_bytes": 0, "stderr_bytes": 0, "truncated": False}
-            _send(proto_out, reply)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    _send(proto_out, {"ready": True, **caps, "uid": slot[0] if slot is not None else os.getuid()})
+    for line in proto_in:
+        req = json.loads(line)
+        try:
+            reply = _serve_one(req, proto_out, slot, caps)
+        except Exception as exc:  # noqa: BLE001 - report, keep serving
+            reply = {"status": "crashed", "message": f"sandbox worker error: {exc!r}", "duration_ms": 0.0, "data": "",
+                     "data_truncated": False, "stdout": "", "stderr": "", "stdout_bytes": 0, "stderr_bytes": 0, "truncated": False}
+        _send(proto_out, reply)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import Literal, Protocol, runtime_checkable
 from ..models import TestReport
 from .harness import run_tests
 from .problems import Problem
-from .runner import Limits, SandboxPool, default_pool
+from .runner import Limits, SandboxPool, default_pool, isolation_report
 
 
 @runtime_checkable
@@ -73,8 +73,15 @@ def default_judge() -> SandboxJudge:
 
 
 def judge_from_settings(settings) -> Judge | None:
-    """The judge the settings ask for: None when code execution is turned off."""
-    return default_judge() if settings.code_execution else None
+    """The judge the settings ask for: None when code execution is turned off, or when the sandbox could not prove its
+    isolation on this host (fail closed; ``isolation_report()`` says why) and the operator did not opt in to run anyway."""
+    if not settings.code_execution:
+        return None
+    pool = default_pool()
+    pool.allow_unsafe = bool(getattr(settings, "sandbox_unsafe", False))
+    if not pool.allow_unsafe and not isolation_report(pool)["proven"]:
+        return None
+    return default_judge()
 
 
 __all__ = ["Judge", "SandboxJudge", "default_judge", "judge_from_settings"]

@@ -42,6 +42,7 @@ import os
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,9 +51,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from queue import Queue
+from queue import Empty, Queue
 
-from ..errors import SandboxError
+from ..errors import SandboxBusy, SandboxError, SandboxUnsafe
 from ..models import Verdict
 
 WORKER = Path(__file__).with_name("_worker.py")
@@ -71,6 +72,8 @@ class Limits:
     max_file_mb: int = 16  # largest file it may write (RLIMIT_FSIZE)
     max_open_files: int = 64  # RLIMIT_NOFILE
     max_output_bytes: int = 64_000  # kept of stdout and of stderr each; the rest is read and dropped
+    disk_mb: int = 64  # the submission's whole writable space (its private tmpfs /tmp), files and inodes included
+    max_data_bytes: int = 8 << 20  # the harness's results channel (returned values), kept up to this
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class RunResult:
     stderr: str = ""
     duration_ms: float = 0.0
     output_truncated: bool = False
+    data: str = ""  # what the program wrote on its results fd (the test harness's returned values)
+    data_truncated: bool = False
 
     @property
     def passed(self) -> bool:
@@ -138,8 +143,13 @@ class _Worker:
             self.kill()
             raise SandboxError("The sandbox worker did not start; check that Python can run _worker.py.")
         self.net = bool(hello["net"])
-        self.private_tmp = bool(hello["private_tmp"])
+        self.root = bool(hello.get("root"))  # its own read-only root: the host's files are not there
+        self.private_tmp = self.root
+        self.userns = bool(hello.get("userns"))
+        self.landlock = int(hello.get("landlock") or 0)
+        self.setup_error = str(hello.get("root_error") or "")
         self.user_switch = slot_uid is not None
+        self.proof: dict = {}
 
     def read_line(self, timeout: float) -> dict | None:
         """The next JSON line from the worker, or None on timeout or EOF."""
@@ -162,7 +172,8 @@ class _Worker:
     def run(self, program: str, limits: Limits, language: str = "python") -> RunResult:
         req = {"program": program, "language": language, "node": node_path() if language == "javascript" else None,
                "timeout": limits.timeout, "memory": limits.memory_mb << 20, "nproc": limits.max_processes,
-               "fsize": limits.max_file_mb << 20, "nofile": limits.max_open_files, "max_output": limits.max_output_bytes}
+               "fsize": limits.max_file_mb << 20, "nofile": limits.max_open_files, "max_output": limits.max_output_bytes,
+               "disk_mb": limits.disk_mb, "max_data": limits.max_data_bytes}
         try:
             self.stdin.write((json.dumps(req) + "\n").encode())
             self.stdin.flush()
@@ -176,7 +187,8 @@ class _Worker:
             _killpg(started["pid"])
             raise _WorkerLost("the sandbox worker did not answer in time", timeout=True)
         return RunResult(status=reply["status"], message=reply["message"], stdout=reply["stdout"], stderr=reply["stderr"],
-                         duration_ms=reply["duration_ms"], output_truncated=reply["truncated"])
+                         duration_ms=reply["duration_ms"], output_truncated=reply["truncated"], data=reply.get("data", ""),
+                         data_truncated=bool(reply.get("data_truncated")))
 
     def kill(self) -> None:
         _killpg(self.proc.pid)
@@ -230,15 +242,92 @@ def _lock_slot_uid() -> tuple[int, int]:
     raise SandboxError(f"All {UID_COUNT} sandbox uids from {UID_BASE} are in use; close other sandbox pools.")
 
 
-class SandboxPool:
-    """``jobs`` warm workers (default: one per core); ``run`` takes a free one, ``run_many`` uses them all."""
+_PROBE = """
+import json, os, socket
+seen = {}
+def attempt(name, action):
+    try:
+        action()
+        seen[name] = "allowed"
+    except BaseException as exc:
+        seen[name] = "denied (" + type(exc).__name__ + ")"
+def create(folder):
+    path = os.path.join(folder, ".sandbox-probe")
+    open(path, "w").close()
+    os.unlink(path)
+attempt("read a host file", lambda: open(%(canary)r).read())
+attempt("list a host folder", lambda: os.listdir(%(folder)r))
+attempt("write in a host folder", lambda: create(%(folder)r))
+attempt("read the app's code", lambda: open(%(app)r).read())
+attempt("read the server's environment", lambda: open("/proc/%(server)d/environ", "rb").read())
+for pid, who in ((%(server)d, "the server"), (%(worker)d, "the sandbox worker")):
+    if pid > 2:  # 1 and 2 are the sandbox's own init and this probe inside its PID namespace
+        attempt("signal " + who, lambda pid=pid: os.kill(pid, 0))
+attempt("connect to the server", lambda: socket.create_connection(("127.0.0.1", %(port)d), timeout=1).close())
+for folder in ("/", "/usr", "/etc", "/dev", "/var", "/run", "/run/lock", "/home"):
+    if os.path.isdir(folder):
+        attempt("write in " + folder, lambda folder=folder: create(folder))
+seen["own PID namespace"] = "yes" if os.getpid() == 2 else "no (pid %%d)" %% os.getpid()
+names = sorted(name for _, name in socket.if_nameindex())
+seen["network interfaces"] = ",".join(names)
+print(json.dumps(seen))
+"""
 
-    def __init__(self, jobs: int | None = None) -> None:
+
+def _prove(worker: _Worker) -> dict:
+    """Run the probe in ``worker``: try what a hostile program would; isolation holds only if every attempt failed."""
+    folder = Path(tempfile.mkdtemp(prefix="interview-probe-"))
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        os.chmod(folder, 0o777)  # world-readable and -writable: only isolation, not permissions, keeps the probe out
+        canary = folder / "canary"
+        canary.write_text("canary")
+        os.chmod(canary, 0o666)
+        program = _PROBE % {"canary": str(canary), "folder": str(folder), "app": str(Path(__file__).resolve()),
+                            "server": os.getpid(), "worker": worker.proc.pid, "port": listener.getsockname()[1]}
+        try:
+            result = worker.run(program, Limits(timeout=10.0))
+        except _WorkerLost as exc:
+            return {"proven": False, "reason": f"the probe did not finish ({exc})", "checks": {}}
+    finally:
+        listener.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        checks = json.loads(result.stdout.strip().splitlines()[-1]) if result.passed else {}
+    except (ValueError, IndexError):
+        checks = {}
+    if not checks:
+        return {"proven": False, "reason": f"the probe did not run ({result.status}: {result.message})", "checks": {}}
+    held = [k for k, v in checks.items() if v == "allowed"]
+    if checks.get("own PID namespace") != "yes":
+        held.append("processes outside the sandbox are reachable (no PID namespace)")
+    if checks.get("network interfaces") != "lo":
+        held.append(f"network interfaces {checks.get('network interfaces')}")
+    if held:
+        return {"proven": False, "reason": "a submission could " + "; ".join(held), "checks": checks}
+    return {"proven": True, "reason": "", "checks": checks}
+
+
+class SandboxPool:
+    """``jobs`` warm workers (default: one per core); ``run`` takes a free one, ``run_many`` uses them all.
+
+    Fail closed: each worker is proven at start-up by a probe; ``run`` refuses with ``SandboxUnsafe`` on a worker that
+    failed it, unless ``allow_unsafe``. A run waits at most ``wait`` seconds for a free worker, and at most
+    ``queue_limit`` runs wait at once; past either it raises ``SandboxBusy`` (nothing ran).
+    """
+
+    def __init__(self, jobs: int | None = None, *, allow_unsafe: bool = False, wait: float = 20.0,
+                 queue_limit: int | None = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.allow_unsafe = allow_unsafe
+        self.wait = wait
+        self.queue_limit = queue_limit if queue_limit is not None else 8 * self.jobs
         self._idle: Queue[_Worker] = Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._started = 0
+        self._waiting = 0
+        self._running = 0
         self._closed = False
 
     def _spawn(self) -> _Worker:
@@ -248,6 +337,11 @@ class SandboxPool:
         except BaseException:
             if fd is not None:
                 os.close(fd)
+            raise
+        try:
+            worker.proof = _prove(worker)
+        except BaseException:
+            worker.close()
             raise
         with self._lock:
             self._all.append(worker)
@@ -261,13 +355,17 @@ class SandboxPool:
             self._idle.put(w)
         return self
 
-    def _take(self) -> _Worker:
+    def _take(self, wait: float | None = None) -> _Worker:
         with self._lock:
             if self._closed:
                 raise SandboxError("The sandbox pool is closed.")
             spawn = self._idle.empty() and self._started < self.jobs
             if spawn:
                 self._started += 1
+            elif self._idle.empty() and self._waiting >= self.queue_limit:
+                raise SandboxBusy(f"{self._waiting} submissions are already waiting for the {self.jobs} code runners; "
+                                  "try again in a few seconds.", retry_after=self._retry_after())
+            self._waiting += 0 if spawn else 1
         if spawn:
             try:
                 return self._spawn()
@@ -275,20 +373,43 @@ class SandboxPool:
                 with self._lock:
                     self._started -= 1
                 raise
-        return self._idle.get()
+        try:
+            return self._idle.get(timeout=wait)
+        except Empty:
+            raise SandboxBusy(f"Every code runner stayed busy for {wait:.0f} s; try again in a few seconds.",
+                              retry_after=self._retry_after()) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _retry_after(self) -> float:
+        return float(min(30, 5 * (1 + self._waiting // self.jobs)))
+
+    def load(self) -> dict:
+        """How busy the pool is now: runs in progress, runs waiting for a worker, workers."""
+        with self._lock:
+            return {"running": self._running, "waiting": self._waiting, "jobs": self.jobs}
 
     def info(self) -> dict:
-        """What isolation the workers got: network cut, private /tmp, user switch."""
+        """What isolation the workers got, and whether the start-up probe proved it."""
         w = self._take()
         try:
-            return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch}
+            return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch,
+                    "own_root": w.root, "user_namespace": w.userns, "landlock_abi": w.landlock,
+                    "proven": bool(w.proof.get("proven")), "reason": w.proof.get("reason", ""),
+                    "checks": w.proof.get("checks", {}), "setup_error": w.setup_error}
         finally:
             self._idle.put(w)
 
     def run(self, program: str, limits: Limits | None = None, language: str = "python") -> RunResult:
         limits = limits or Limits()
         _check_language(language)
-        w = self._take()
+        w = self._take(self.wait)
+        if not w.proof.get("proven") and not self.allow_unsafe:
+            self._idle.put(w)
+            raise SandboxUnsafe(_unsafe_message(w.proof.get("reason", "")))
+        with self._lock:
+            self._running += 1
         try:
             result = w.run(program, limits, language)
         except _WorkerLost as exc:
@@ -296,6 +417,9 @@ class SandboxPool:
             if exc.timeout:
                 return RunResult(status="timeout", message=str(exc), duration_ms=(limits.timeout + 5.0) * 1000)
             return RunResult(status="crashed", message=str(exc))
+        finally:
+            with self._lock:
+                self._running -= 1
         self._idle.put(w)
         return result
 
@@ -366,5 +490,32 @@ def network_isolated() -> bool:
     return bool(default_pool().info()["network_isolated"])
 
 
-__all__ = ["LANGUAGES", "Limits", "RunResult", "SandboxPool", "STATUSES", "default_pool", "humaneval_program", "network_isolated", "node_path", "read_jsonl",
+UNSAFE_SETTING = "INTERVIEW_SANDBOX_UNSAFE"
+
+
+def _unsafe_message(reason: str) -> str:
+    return (f"Code execution is off: this host cannot prove the sandbox's isolation ({reason.rstrip('.') or 'unknown'}). "
+            f"Coding answers are discussed, not run. An operator who accepts the risk can set {UNSAFE_SETTING}=on.")
+
+
+def isolation_report(pool: SandboxPool | None = None) -> dict:
+    """What the sandbox proved at start-up, for a status line or /health: ``proven``, ``mechanisms``, ``reason``.
+
+    Never raises: a sandbox that cannot start is reported as not proven, with the reason.
+    """
+    try:
+        info = (pool or default_pool()).info()
+    except SandboxError as exc:
+        return {"proven": False, "mechanisms": [], "reason": str(exc), "network_isolated": False, "checks": {}}
+    mechanisms = [name for name, on in (("uid switch", info["user_switch"]), ("user namespace", info["user_namespace"]),
+                                        ("own read-only root", info["own_root"]), ("network namespace", info["network_isolated"]),
+                                        ("PID namespace", info["checks"].get("own PID namespace") == "yes"),
+                                        (f"Landlock ABI {info['landlock_abi']}", info["landlock_abi"] > 0)) if on]
+    reason = info["reason"] or info["setup_error"]
+    return {"proven": info["proven"], "mechanisms": mechanisms, "reason": reason, "network_isolated": info["network_isolated"],
+            "checks": info["checks"], "message": "" if info["proven"] else _unsafe_message(reason)}
+
+
+__all__ = ["LANGUAGES", "Limits", "RunResult", "SandboxPool", "STATUSES", "UNSAFE_SETTING", "default_pool", "humaneval_program",
+           "isolation_report", "network_isolated", "node_path", "read_jsonl",
            "run_untrusted"]
