@@ -2,27 +2,28 @@
 
 What it does. Each submission runs in its own process, forked from a warm worker (``_worker.py``, started as
 ``python -I`` with an environment built from scratch, never the server's ``os.environ``). The worker, once at start-up,
-enters a new network namespace (no interfaces but a down loopback: no network at all) and, when it runs as root, a new
-mount namespace with fresh tmpfs on /tmp, /var/tmp and /dev/shm (the host's files there are invisible; whatever a
-submission writes there is deleted after it). Per submission, the forked child starts a new session (own process
-group), sets RLIMIT_CPU, RLIMIT_AS (memory), RLIMIT_NPROC (processes), RLIMIT_FSIZE (file size), RLIMIT_NOFILE (open
-files) and no core dumps, and, when the server runs as root, drops to an unprivileged uid reserved for its worker slot
-(64000 and up, locked per host with a lock file, so the process limit holds and leftovers can be found), chdirs into a
-fresh temp dir (removed after) and runs the program with stdout/stderr captured up to a cap (the rest is read and
-dropped). A wall-clock timeout SIGKILLs the child's process group; after every run (as root) every process left under
-the slot's uid is killed too, so background or ``setsid`` children do not survive. A pass needs a positive signal: the
-harness writes ``PASS <nonce>`` on a dedicated fd only after the whole program (tests included) ran; the nonce is made
-after the fork and read from a pipe, so ``sys.exit(0)``, ``os._exit(0)``, a signal or a killed harness is never a pass.
+enters new network, mount and IPC namespaces (inside a new user namespace when the server is not root), pivots into a
+new root made of read-only binds of the system directories, the standard library and node (the host's data directory,
+app, /root, /home, /proc and /run are not there) and reports what held. Fail closed: before a worker runs anything, a
+probe program tries what a hostile one would (read and write a world-readable host folder, read the app's code and the
+server's /proc entry, signal the server and the worker, connect to a port the server listens on, write in the system
+folders) and checks its own PID namespace and interfaces; a worker whose probe saw any of it succeed refuses every run
+with ``SandboxUnsafe`` unless the pool was built with ``allow_unsafe`` (the operator's INTERVIEW_SANDBOX_UNSAFE).
+
+Per submission: a fresh size-limited tmpfs on /tmp (its only writable place, so disk and RAM are bounded in total), a
+new PID namespace whose end kills everything left in it, a new session, RLIMIT_CPU, RLIMIT_AS (memory), RLIMIT_NPROC,
+RLIMIT_FSIZE, RLIMIT_NOFILE and no core dumps, an unprivileged uid of the worker slot (64000 and up, as root) or no
+capabilities (user namespace), no_new_privs and a Landlock domain where the kernel has one. Output is captured up to a
+cap; a wall-clock timeout kills the namespace. A pass needs a positive signal: the harness writes ``PASS <nonce>`` on a
+dedicated fd only after the whole program (tests included) ran; the nonce is made after the fork and read from a pipe,
+so ``sys.exit(0)``, ``os._exit(0)``, a signal or a killed harness is never a pass. The harness's results (returned
+values only) travel on another fd, ``DATA_FD``. A run waits at most ``SandboxPool.wait`` seconds for a free worker
+and at most ``queue_limit`` runs wait at once (``SandboxBusy`` past either).
 
 What it does not protect against. There is no seccomp filter: the child can make any system call the kernel allows an
-unprivileged user, and the kernel is shared (a kernel bug is an escape). The filesystem is the host's, read-only only
-by permissions: world-readable files (the code of this app, /etc, installed packages) can be read; without root there
-is no uid switch, no private /tmp and no leftover sweep (the process group is still killed; a program that calls
-``setsid`` in a child can then outlive it), and the network is cut only where unprivileged user namespaces are allowed
-(``network_isolated()`` tells). The verdict is not proof against a program written to fool its tests from inside
-the interpreter (objects whose ``__eq__`` is always true, or reading the nonce from the harness's own memory); it stops
-accidents and early exits, not a determined cheat. CPU time and memory are per process, not per submission tree
-(RLIMIT_NPROC bounds the tree).
+unprivileged user, and the kernel is shared (a kernel bug is an escape). The verdict is not proof against a program
+written to fool its tests from inside the interpreter (objects whose ``__eq__`` is always true); it stops accidents and
+early exits, not a determined cheat.
 
 JavaScript (``language="javascript"``) runs in the same worker, fork, uid switch, limits, namespaces and timeout: the
 child execs ``node`` (absolute path found with ``shutil.which`` in the server) on a small driver that reads the nonce
