@@ -99,6 +99,18 @@ def show_run(report: TestReport) -> None:
         st.code(report.stderr, language=None)
 
 
+def _queue_note(service: InterviewService) -> str:
+    """When every code runner is busy, how many runs wait before this one (the wait is bounded; then "try again")."""
+    pool = getattr(service.judge, "pool", None)
+    if pool is None:
+        return ""
+    load = pool.load()
+    if load["running"] < load["jobs"]:
+        return ""
+    ahead = load["waiting"]
+    return f" (every code runner is busy: {ahead} run{'s' if ahead != 1 else ''} ahead of yours)" if ahead else " (waiting for a free code runner)"
+
+
 def coding_panel(service: InterviewService, state: SessionState) -> SessionState:
     """Show the coding panel for the open coding question; Run saves and shows results, Submit sends and reruns."""
     asked = state.current
@@ -119,11 +131,11 @@ def coding_panel(service: InterviewService, state: SessionState) -> SessionState
             st.caption(NO_RUN)
         try:
             if run:
-                with st.spinner("Running your code on the examples…"):
+                with st.spinner("Running your code on the examples…" + _queue_note(service)):
                     state, _ = service.run_code(state, code, language)
                 st.session_state["iv_state"] = state
             if submit:
-                with st.spinner("Running the hidden tests…" if not disabled else "Sending your code…"):
+                with st.spinner("Running the hidden tests…" + _queue_note(service) if not disabled else "Sending your code…"):
                     state = service.submit_code(state, code, language).state
                 st.session_state["iv_state"] = state
                 st.rerun()
