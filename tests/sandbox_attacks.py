@@ -110,6 +110,21 @@ print(json.dumps({"source_has_expected": %(expected)r in source}))
 }
 
 
+def _through_service(pool, programs: dict, data: str) -> dict:
+    """The real entry point: an interview saved in the data directory, each attack pressed as Run on its coding question."""
+    from interview import InterviewOptions, InterviewService, JsonFileStore
+    from interview.coding.judge import SandboxJudge
+
+    service = InterviewService(judge=SandboxJudge(pool), store=JsonFileStore(data))
+    results = {}
+    for name, program in programs.items():
+        state = service.start(InterviewOptions(role="software_engineer", num_questions=1, coding_questions=1, seed=3))
+        program = program.replace("__SERVER_PID__", str(os.getpid()))
+        state, report = service.run_code(state, program, "python")
+        results[name] = {"status": "passed", "stdout": report.stdout, "message": report.message, "session": state.id}
+    return results
+
+
 def render(name: str, **fields) -> str:
     return ATTACKS[name] % fields
 
@@ -182,6 +197,10 @@ def main() -> None:
     out: dict = {"uid": os.getuid(), "server": os.getpid(), "results": {}}
     with SandboxPool(1) as pool:
         out["isolation"] = isolation_report(pool)
+        if spec.get("through_service"):
+            out["results"] = _through_service(pool, spec["programs"], spec["data"])
+            print(json.dumps(out))
+            return
         for name, program in spec["programs"].items():
             program = program.replace("__SERVER_PID__", str(os.getpid()))
             try:

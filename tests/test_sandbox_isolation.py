@@ -146,12 +146,12 @@ def _blocked_ancestors(paths: list[str], uid: int) -> list[str]:
     return sorted(blocked)
 
 
-def _as_service_user(base: Path, programs: dict, *, no_userns: bool = False) -> dict:
+def _as_service_user(base: Path, programs: dict, *, no_userns: bool = False, through_service: bool = False) -> dict:
     exe = Path(sys.executable)
     needed = sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve()), str(exe.resolve().parent.parent)})
     needed = [p for p in needed if not any(p != q and p.startswith(q + "/") for q in needed)]
     spec = base / "spec.json"
-    spec.write_text(json.dumps({"programs": programs}))
+    spec.write_text(json.dumps({"programs": programs, "through_service": through_service, "data": str(base / "data")}))
     os.chmod(spec, 0o644)
     stage = tempfile.mkdtemp(prefix="stage-")
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(base), "LANG": "C.UTF-8", "GROQ_API_KEY": KEY,
@@ -194,6 +194,22 @@ def test_as_a_service_user_every_attack_fails(service_home):
     assert {p: p.read_bytes() for p in before} == before, "the app's code was changed"
     assert json.loads((service_home / "data" / "s-1.json").read_text())["answer"] == "CANDIDATE-SECRET"
     assert not _processes_with("sleep 300")
+
+
+@needs_root
+def test_through_the_session_service_run_as_a_service_user_the_attacks_fail_too(service_home):
+    listener = socket.create_server(("127.0.0.1", 0))
+    fields = _fields(service_home, server="__SERVER_PID__", port=listener.getsockname()[1])
+    names = ("read_data", "write_app", "server_process", "network")
+    out = _as_service_user(service_home, {n: sandbox_attacks.render(n, **fields) for n in names}, through_service=True)
+    listener.close()
+    assert out["isolation"]["proven"]
+    got = {n: json.loads(r["stdout"].strip().splitlines()[-1]) for n, r in out["results"].items()}
+    assert all(str(v).startswith("denied") for v in got["read_data"].values()), got["read_data"]
+    assert all(v.startswith("denied") for v in got["write_app"].values())
+    assert KEY not in json.dumps(got) and got["network"]["server"].startswith("denied")
+    saved = sorted(p.name for p in (service_home / "data").glob("*.json"))
+    assert "s-1.json" in saved and len(saved) == 1 + len(names), "every session was saved where the sandbox could not look"
 
 
 @needs_root
