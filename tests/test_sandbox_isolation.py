@@ -360,3 +360,19 @@ def test_the_candidate_sees_the_queue_ahead_of_their_run():
             th.join()
     assert note == " (every code runner is busy: 2 runs ahead of yours)"
     assert ui_coding._queue_note(types.SimpleNamespace(judge=None)) == ""
+
+
+@needs_root
+def test_a_submissions_processes_together_are_held_to_one_memory_limit():
+    with SandboxPool(1) as pool:
+        assert "memory cgroup" in isolation_report(pool)["mechanisms"]
+        program = ("import os, time\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n"
+                   "        block = bytearray(400 << 20)\n        for i in range(0, len(block), 4096):\n            block[i] = 1\n"
+                   "        time.sleep(1)\n        os._exit(0)\n    kids.append(pid)\n"
+                   "print(sum(os.waitpid(pid, 0)[1] == 9 for pid in kids))\n")
+        result = pool.run(program, Limits(timeout=8.0))  # 4 x 400 MB, each under the 512 MB per process, 1.6 GB in all
+        assert result.passed and int(result.stdout) >= 2, result  # 1 GB holds two of them at most: the others were killed
+        crash = pool.run(program.replace("kids.append(pid)", "kids.append(pid)\nblock = bytearray(400 << 20)\n"
+                                         "for i in range(0, len(block), 4096):\n    block[i] = 1"), Limits(timeout=8.0))
+        assert crash.status in ("memory", "passed"), crash  # when the parent is the one killed, the verdict says why
+        assert pool.run("print('still here')").stdout == "still here\n"

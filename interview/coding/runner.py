@@ -56,11 +56,13 @@ from queue import Empty, Queue
 
 from ..errors import SandboxBusy, SandboxError, SandboxUnsafe
 from ..models import Verdict
+from .cgroup import MemoryCgroup
 
 WORKER = Path(__file__).with_name("_worker.py")
 STATUSES = ("passed", "failed", "timeout", "memory", "crashed", "error")
 LANGUAGES = ("python", "javascript")
 UID_BASE, UID_COUNT = 64000, 1000
+CGROUP_LIMIT = 1 << 30  # all processes of a worker and its submission together (each process: Limits.memory_mb)
 
 
 @dataclass(frozen=True)
@@ -137,11 +139,15 @@ class _Worker:
         except OSError as exc:
             raise SandboxError(f"Could not start the sandbox worker: {exc}.") from exc
         assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPE, so Popen opened them
+        # RAM in total: the worker and every submission it forks share one memory cgroup (as root, where the host has one)
+        self.cgroup = MemoryCgroup.create(f"interview-sandbox-{slot_uid}", CGROUP_LIMIT, self.proc.pid) if slot_uid is not None else None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self._buf = bytearray()
         hello = self.read_line(30.0)
         if not hello or not hello.get("ready"):
             self.kill()
+            if self.cgroup is not None:
+                self.cgroup.remove()
             raise SandboxError("The sandbox worker did not start; check that Python can run _worker.py.")
         self.net = bool(hello["net"])
         self.root = bool(hello.get("root"))  # its own read-only root: the host's files are not there
@@ -175,6 +181,7 @@ class _Worker:
                "timeout": limits.timeout, "memory": limits.memory_mb << 20, "nproc": limits.max_processes,
                "fsize": limits.max_file_mb << 20, "nofile": limits.max_open_files, "max_output": limits.max_output_bytes,
                "disk_mb": limits.disk_mb, "max_data": limits.max_data_bytes}
+        kills = self.cgroup.oom_kills() if self.cgroup is not None else 0
         try:
             self.stdin.write((json.dumps(req) + "\n").encode())
             self.stdin.flush()
@@ -187,6 +194,8 @@ class _Worker:
         if reply is None:
             _killpg(started["pid"])
             raise _WorkerLost("the sandbox worker did not answer in time", timeout=True)
+        if reply["status"] in ("crashed", "timeout", "failed") and self.cgroup is not None and self.cgroup.oom_kills() > kills:
+            reply = {**reply, "status": "memory", "message": "the program's processes together went over the memory limit"}
         return RunResult(status=reply["status"], message=reply["message"], stdout=reply["stdout"], stderr=reply["stderr"],
                          duration_ms=reply["duration_ms"], output_truncated=reply["truncated"], data=reply.get("data", ""),
                          data_truncated=bool(reply.get("data_truncated")))
@@ -204,6 +213,8 @@ class _Worker:
             self.proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             self.kill()
+        if self.cgroup is not None:
+            self.cgroup.remove()
         if self.lock_fd is not None:
             os.close(self.lock_fd)
             self.lock_fd = None
@@ -396,7 +407,7 @@ class SandboxPool:
         w = self._take()
         try:
             return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch,
-                    "own_root": w.root, "user_namespace": w.userns, "landlock_abi": w.landlock,
+                    "own_root": w.root, "user_namespace": w.userns, "landlock_abi": w.landlock, "memory_cgroup": w.cgroup is not None,
                     "proven": bool(w.proof.get("proven")), "reason": w.proof.get("reason", ""),
                     "checks": w.proof.get("checks", {}), "setup_error": w.setup_error}
         finally:
@@ -511,7 +522,8 @@ def isolation_report(pool: SandboxPool | None = None) -> dict:
     mechanisms = [name for name, on in (("uid switch", info["user_switch"]), ("user namespace", info["user_namespace"]),
                                         ("own read-only root", info["own_root"]), ("network namespace", info["network_isolated"]),
                                         ("PID namespace", info["checks"].get("own PID namespace") == "yes"),
-                                        (f"Landlock ABI {info['landlock_abi']}", info["landlock_abi"] > 0)) if on]
+                                        (f"Landlock ABI {info['landlock_abi']}", info["landlock_abi"] > 0),
+                                        ("memory cgroup", info["memory_cgroup"])) if on]
     reason = info["reason"] or info["setup_error"]
     return {"proven": info["proven"], "mechanisms": mechanisms, "reason": reason, "network_isolated": info["network_isolated"],
             "checks": info["checks"], "message": "" if info["proven"] else _unsafe_message(reason)}
