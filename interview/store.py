@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from pydantic import ValidationError
 
 from .errors import StoreError
+from .files import private_directory, write_private
 from .models import SessionState
 
 _ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -47,10 +47,15 @@ class MemoryStore:
 
 
 class JsonFileStore:
-    """One JSON file per session, written atomically (temp file, fsync, rename)."""
+    """One JSON file per session, written atomically (temp file, fsync, rename), in a directory only this account reads.
 
-    def __init__(self, directory: Path) -> None:
+    The directory is made 0700 (tightened if it exists with more), each file 0600, the temp file too. ``write`` is the
+    system call that writes the bytes; a test passes one that fails as a full disk does.
+    """
+
+    def __init__(self, directory: Path, *, write: Callable[[int, bytes | memoryview], int] = os.write) -> None:
         self.directory = Path(directory)
+        self._write = write
 
     def _path(self, session_id: str) -> Path:
         if not _ID.match(session_id):
@@ -61,25 +66,27 @@ class JsonFileStore:
         """Write the session so a crash leaves either the old or the new copy, never half of one."""
         path = self._path(state.id)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(state.model_dump_json())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            private_directory(self.directory)
         except OSError as exc:
-            raise StoreError(f"Could not save the session to {self.directory}: {exc.strerror}. Check the data directory is writable.") from exc
+            raise StoreError(f"The data directory {self.directory} could not be made private to this account ({exc.strerror}): "
+                             "set INTERVIEW_DATA_DIR to a folder of your own.") from exc
+        try:
+            write_private(path, state.model_dump_json().encode("utf-8"), write=self._write)
+        except OSError as exc:
+            raise StoreError(f"Could not save the session to {self.directory}: {exc.strerror}. "
+                             "Check the data directory is writable and the disk has room.") from exc
 
     def load(self, session_id: str) -> SessionState:
         """Read a session back."""
         path = self._path(session_id)
         try:
-            return SessionState.model_validate_json(path.read_text(encoding="utf-8"))
+            return SessionState.model_validate_json(path.read_bytes())
         except FileNotFoundError as exc:
             raise StoreError(f"No saved session {session_id!r}; start a new interview.") from exc
-        except (OSError, ValidationError, json.JSONDecodeError) as exc:
-            raise StoreError(f"Saved session {session_id!r} could not be read: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"Saved session {session_id!r} could not be read ({exc.strerror}); start a new interview.") from exc
+        except ValidationError as exc:  # its message quotes the file's content: only where and what is said
+            raise StoreError(f"Saved session {session_id!r} could not be read: {_what_is_wrong(exc)}; start a new interview.") from None
 
     def list_ids(self) -> list[str]:
         """Return saved session ids, newest first."""
@@ -87,3 +94,11 @@ class JsonFileStore:
             return []
         files = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         return [p.stem for p in files]
+
+
+def _what_is_wrong(exc: ValidationError) -> str:
+    """Say where a saved file is wrong and how, never quoting its content."""
+    first = exc.errors(include_input=False, include_url=False, include_context=False)[0]
+    where = ".".join(map(str, first["loc"]))[:80]  # field names and indexes; cut, should a key itself be odd
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where + ': ' if where else ''}{first['msg']}{more}"

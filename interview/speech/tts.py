@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import SpeechError, SpeechUnavailable
+from ..files import private_directory, write_private
 from ..settings import DEFAULT_DATA_DIR
 
 WORKER = Path(__file__).with_name("tts_worker.py")
@@ -124,10 +125,8 @@ class _Cache:
     def put(self, path: Path, data: bytes) -> None:
         """Store data; a cache that cannot be written only costs speed, so OSError is ignored."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            private_directory(self.folder)
+            write_private(path, data)  # on a full disk its temp file is removed, not left to pile up
             files = sorted(self.folder.glob("*.wav"), key=lambda p: p.stat().st_mtime)
             for old in files[:max(0, len(files) - self.max_files)]:
                 old.unlink(missing_ok=True)
@@ -139,7 +138,10 @@ class _Worker:
     """One worker process and its temp dir; every method is called under the speaker's lock."""
 
     def __init__(self, python: str, deadline: float) -> None:
-        self.tmp = Path(tempfile.mkdtemp(prefix="tts-worker-"))
+        try:
+            self.tmp = Path(tempfile.mkdtemp(prefix="tts-worker-"))
+        except OSError as exc:  # e.g. /tmp full or read-only
+            raise SpeechUnavailable(f"{UNAVAILABLE} (no temp folder for the speech worker: {exc.strerror})") from exc
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(self.tmp), "TMPDIR": str(self.tmp), "LANG": "C.UTF-8"}
         self.log = self.tmp / "worker.log"
         self._buf = b""
@@ -321,9 +323,11 @@ class Pyttsx3Speaker:
             try:
                 worker = self._running_worker(deadline)
                 out = worker.tmp / f"out-{self.synth_count}.wav"
-                answer = worker.request({"op": "speak", "text": text, "voice": voice, "rate": rate, "path": str(out)}, deadline)
-                data = out.read_bytes()  # the path we chose, never one the child names
-                out.unlink(missing_ok=True)
+                try:
+                    answer = worker.request({"op": "speak", "text": text, "voice": voice, "rate": rate, "path": str(out)}, deadline)
+                    data = out.read_bytes()  # the path we chose, never one the child names
+                finally:
+                    out.unlink(missing_ok=True)  # a failed attempt's file too: the worker may live for days
                 wav_info(data)
             except SpeechUnavailable:
                 raise
