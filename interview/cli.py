@@ -463,6 +463,18 @@ def _transcription_text(result: dict) -> str:
                       f"Fillers: {d['fillers_per_100_words']} per 100 words ({fillers})"])
 
 
+def log_setup_warnings() -> list[str]:
+    """Log, for the operator, what in the server's set-up exposes it (a secrets file others can read); return it."""
+    import logging
+
+    from .hosting import secrets_warnings
+
+    warnings = secrets_warnings()
+    for warning in warnings:
+        logging.getLogger("interview").warning(warning)
+    return warnings
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -476,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "evaluate":
             print(json.dumps(evaluate(args), ensure_ascii=False))
         elif args.command == "serve":
+            log_setup_warnings()
             serve(args)
         elif args.command == "speak":
             print(speak(args))
