@@ -3,8 +3,10 @@
 Guarantees kept from the offline engine: every question is backed by a bank question (its talking
 points are the rubric, its id prevents repeats), every score is computed in code (the model only
 judges each talking point covered, contradicted or absent, with a verbatim quote; the rubric
-verifies the quotes and applies its formula and caps), difficulty follows the same rule, and
-manipulation, empty messages, repeats and ending are handled in code before any call. Any failure (after bounded retries) hands the turn to
+verifies the quotes and applies its formula and caps, and no dimension stands more than a level
+above the rubric's own score unless quotes about the credited points carry it: ``llm_bounds``),
+difficulty follows the same rule, and manipulation, empty messages, repeats and ending are handled
+in code before any call. Any failure (after bounded retries) hands the turn to
 the offline engine with a visible notice; the state is changed only after a reply has validated.
 
 On a coding exercise the turn (scores, follow-up, next question) is decided in code by the shared
@@ -30,9 +32,9 @@ from ..errors import LLMConnectionError, LLMError, LLMOutputError, LLMPaused, LL
 from ..intents import IntentContext, detect_intent
 from ..models import Action, AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, Turn
 from ..plan import next_difficulty
-from ..rubric import analyze
 from .base import Chunk, Notice
 from .groq_client import translate
+from .llm_bounds import bounded
 from .llm_context import (
     CODE_CHARS,
     MAX_FOLLOW_UPS,
@@ -45,7 +47,7 @@ from .llm_context import (
     rescore_context,
     turn_context,
 )
-from .llm_output import CodingOut, Judged, OpeningOut, SpokenStreamer, TurnOut, describe, extract_json
+from .llm_output import CodingOut, Judged, OpeningOut, SpokenStreamer, TurnOut, describe, extract_json, summary_problem
 from .offline import OfflineInterviewer, ask_words, context_stems, other_questions, record_turn
 from .resilience import CircuitBreaker, RetryPolicy
 
@@ -150,8 +152,8 @@ class LLMInterviewer:
         return self._scored(question, answer, role, judged)
 
     def _scored(self, question: Question, answer: str, role: Role, judged: Judged) -> Assessment:
-        """The rubric's assessment with the model's verdicts deciding the talking points: every score computed in code."""
-        return analyze(question, answer, role_keywords=role.keywords, verdicts=judged.verdicts(),
+        """The rubric's assessment with the model's verdicts deciding the talking points, bounded by the rubric's evidence."""
+        return bounded(question, answer, role_keywords=role.keywords, verdicts=judged.verdicts(),
                        others=other_questions(question)).model_copy(update={"scored_by": self.name})
 
     def summarize(self, state: SessionState, facts: dict) -> str | None:
@@ -162,6 +164,8 @@ class LLMInterviewer:
             text = " ".join(text.split())
             if len(text) < 40:
                 raise LLMOutputError("The summary was empty or too short to use.")
+            if problem := summary_problem(text, facts):  # the scores were computed in code: the words may not change them
+                raise LLMOutputError(f"The summary could not be used ({problem}).")
             return text[:MAX_SUMMARY_CHARS]
 
         try:

@@ -190,6 +190,35 @@ class CodingOut(Lenient):
         return self
 
 
+_OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:/|out of)\s*(100|5)\b", re.I)
+_SCORE_IS = re.compile(r"\b(?:scor\w*|rated|rating|graded?|marks?)(?:\s*[:=]\s*|\s+)"
+                       r"(?:(?:of|was|is|at|an?|about|around)\s+)*(\d+(?:\.\d+)?)", re.I)
+_PERFECT = re.compile(r"\b(?:perfect|flawless|full marks|top marks|maximum score|100\s*%)", re.I)
+
+
+def summary_problem(text: str, facts: dict) -> str | None:
+    """What is wrong with a report narrative that states numbers or scores the facts do not hold, else None.
+
+    Every number must be one of the facts'; a score ("72/100", "scored 72", "4.5 out of 5") must be one computed
+    in code (the overall, a question's, or a dimension's mean); "perfect" and the like only for an overall of 100.
+    """
+    def near(value: str, allowed) -> bool:
+        return any(abs(float(value) - a) <= 0.06 for a in allowed)
+
+    known = [float(n) for n in _NUMBER.findall(json.dumps(facts, ensure_ascii=False))]
+    if any(not near(n, known) for n in _NUMBER.findall(_OUT_OF.sub(r"\1", text))):  # "/100" is a scale, not a fact
+        return "the summary states a number that is not in the facts"
+    overalls = [v for v in (facts.get("overall"), *(q.get("score") for q in facts.get("questions", []))) if v is not None]
+    means = list((facts.get("dimensions_1_to_5") or {}).values())
+    claims = [(m.group(1), overalls if m.group(2) == "100" else means) for m in _OUT_OF.finditer(text)]
+    claims += [(m.group(1), [*overalls, *means]) for m in _SCORE_IS.finditer(text)]
+    if any(not near(n, allowed) for n, allowed in claims):
+        return "the summary gives a score that was not computed"
+    if _PERFECT.search(text) and facts.get("overall") != 100:
+        return "the summary calls the interview perfect"
+    return None
+
+
 # --- parsing ------------------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
