@@ -23,8 +23,8 @@ from interview import (
     StoreError,
     engine_from_settings,
 )
-from interview.coding import network_isolated
 from interview.coding.judge import judge_from_settings
+from interview.coding.runner import isolation_report
 from interview.errors import SpeechError
 from interview.speech import stt, tts
 
@@ -214,20 +214,22 @@ def engine_status(service: InterviewService) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _network_cut() -> bool:
-    """Ask once per server whether the sandbox's children have no network (this starts its worker pool)."""
-    return network_isolated()
+def _isolation() -> dict:
+    """Ask once per server what the sandbox proved at start-up (this starts its worker pool)."""
+    return isolation_report()
 
 
-def code_runner_status(execution: bool) -> str:
-    """Say whether candidates' code runs here, and whether its sandbox is cut off from the network."""
-    if not execution:
+def code_runner_status(requested: bool) -> str:
+    """Say whether candidates' code runs here (``requested``: the operator left code execution on), and what isolates it
+    or why it does not run."""
+    if not requested:
         return "Code runner: code execution off"
-    try:
-        cut = _network_cut()
-    except InterviewError as exc:  # not cached: the next page view asks again
-        return f"Code runner: unavailable ({exc})"
-    return "Code runner: network cut" if cut else "Code runner: network NOT cut (no namespace support)"
+    report = _isolation()
+    if report["proven"]:
+        return "Code runner: isolated (" + ", ".join(report["mechanisms"]) + ")"
+    if get_settings().sandbox_unsafe:
+        return "Code runner: UNSAFE opt-in (isolation not proven on this host)"
+    return "Code runner: off (this host cannot prove the sandbox's isolation; code is discussed, not run)"
 
 
 def sidebar(service: InterviewService, *, queue: bool = False) -> None:
@@ -235,7 +237,7 @@ def sidebar(service: InterviewService, *, queue: bool = False) -> None:
     state = st.session_state.get("iv_state")
     with st.sidebar:
         engine_status(service)
-        st.caption(code_runner_status(service.judge is not None))
+        st.caption(code_runner_status(get_settings().code_execution))
         if state is None:
             st.caption("No interview in progress.")
             return

@@ -39,6 +39,9 @@ class Settings(BaseModel):
     code_execution: bool = Field(default=True, description="Run candidates' code in the sandbox (INTERVIEW_CODE_EXECUTION: on/off). "
                                  "Turn it off on a shared deployment you do not trust the sandbox for: coding questions stay, "
                                  "submissions are discussed but never run.")
+    sandbox_unsafe: bool = Field(default=False, description="Run candidates' code even where the sandbox cannot prove its isolation "
+                                 "at start-up (INTERVIEW_SANDBOX_UNSAFE: on/off). Off by default: such a host runs no code. Only for a "
+                                 "machine you alone use.")
 
     @classmethod
     def from_sources(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
@@ -49,7 +52,7 @@ class Settings(BaseModel):
                  "groq_api_key": "GROQ_API_KEY", "groq_model": "GROQ_MODEL", "groq_base_url": "GROQ_API_BASE",
                  "llm_timeout": "INTERVIEW_LLM_TIMEOUT", "stt_backend": "INTERVIEW_STT", "whisper_model": "INTERVIEW_WHISPER_MODEL",
                  "max_audio_seconds": "INTERVIEW_MAX_AUDIO_SECONDS",
-                 "code_execution": "INTERVIEW_CODE_EXECUTION"}
+                 "code_execution": "INTERVIEW_CODE_EXECUTION", "sandbox_unsafe": "INTERVIEW_SANDBOX_UNSAFE"}
         values: dict[str, Any] = {}
         for field, var in names.items():
             for source in (secrets or {}, env):

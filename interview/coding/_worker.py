@@ -54,6 +54,7 @@ NONCE_FD = 4  # JavaScript only: the driver reads the nonce from here at start, 
 DATA_FD = 5  # the harness's results (outputs only: expected values never enter the sandbox)
 FILENAME = "<submission>"
 RUN_DIR = "/tmp"
+DISK_FILES = 2048  # files and folders a submission may make (the tmpfs's nr_inodes, or the watchdog's count)
 JS_DRIVER = r"""'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -206,7 +207,13 @@ def _isolate(as_root: bool, slot: tuple[int, int] | None) -> dict:
             got["root"] = True
         except OSError as exc:
             got["root_error"] = str(exc)
-    got["landlock"] = _landlock_abi()
+    got["landlock"] = lockdown.landlock_abi()
+    if got["root"]:
+        got["mode"] = "namespaces"
+    elif got["landlock"] >= 6 and lockdown.seccomp_supported():
+        got["mode"] = "landlock"  # no namespaces here: Landlock's rules and a seccomp filter confine each submission
+    else:
+        got["mode"] = "none"
     return got
 
 
@@ -214,69 +221,74 @@ def _run_tmpfs(mb: int, slot: tuple[int, int] | None) -> bool:
     """A fresh, size-limited tmpfs on /tmp for one submission: the only place it can write."""
     uid, gid = slot or (os.getuid(), os.getgid())
     try:
-        _mount("tmpfs", RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb}m,nr_inodes=2048,mode=0700,uid={uid},gid={gid}")
+        _mount("tmpfs", RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb}m,nr_inodes={DISK_FILES},mode=0700,uid={uid},gid={gid}")
         return True
     except OSError:
         return False
 
 
-# Landlock (kernel 5.13+): a filesystem allow-list, TCP and scoping rules the process cannot undo.
-class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+def _load_lockdown() -> types.ModuleType:
+    """The sibling module with Landlock, seccomp and the capability drop (``-I`` puts no script folder on sys.path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_lockdown", os.path.join(os.path.dirname(os.path.abspath(__file__)), "_lockdown.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-class _PathBeneath(ctypes.Structure):
-    _pack_ = 1
-    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+lockdown = _load_lockdown()
 
 
-FS_READ = 1 | 4 | 8  # EXECUTE, READ_FILE, READ_DIR
-FS_ALL_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1, 5: (1 << 16) - 1}
+def _sweep_children() -> None:
+    """Kill every process left behind (the worker is their subreaper, so each is our child once its parent is gone)."""
+    for _ in range(200):
+        try:
+            found = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+        if found is None:  # children alive, none exited: kill them all (pids from /proc, still ours to read)
+            for pid in _children():
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.005)
+        _reap()
 
 
-def _landlock_abi() -> int:
-    abi = _libc.syscall(LANDLOCK_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
-    return max(0, int(abi))
-
-
-def _landlock(abi: int, writable: str) -> None:
-    """Restrict this process: read everywhere it can already see, write only under ``writable``, no TCP, scoped IPC."""
-    fs_all = FS_ALL_BY_ABI.get(abi, FS_ALL_BY_ABI[5])
-    attr = _RulesetAttr(fs_all, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)  # net: BIND_TCP|CONNECT_TCP; scope: unix|signal
-    size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
-    fd = _libc.syscall(LANDLOCK_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
-    if fd < 0:
-        raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+def _children() -> list[int]:
+    pids = []
     try:
-        for path, access in (("/", FS_READ), (writable, fs_all)):
-            pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def _disk_use(folder: str, limit_files: int) -> tuple[int, int]:
+    """Bytes and entries under ``folder`` (stops counting past ``limit_files`` entries)."""
+    size = count = 0
+    stack = [folder]
+    while stack and count <= limit_files:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            count += 1
             try:
-                rule = _PathBeneath(access, pfd)
-                if _libc.syscall(LANDLOCK_ADD_RULE, ctypes.c_int(fd), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
-                    raise OSError(ctypes.get_errno(), f"landlock_add_rule {path}")
-            finally:
-                os.close(pfd)
-        if _libc.syscall(LANDLOCK_RESTRICT, ctypes.c_int(fd), ctypes.c_uint32(0)) != 0:
-            raise OSError(ctypes.get_errno(), "landlock_restrict_self")
-    finally:
-        os.close(fd)
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-def _drop_capabilities() -> None:
-    """Give up every capability (those a user namespace grants its creator): no mounts, no remounts, nothing."""
-    for cap in range(64):
-        _libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP (fails harmlessly past the last capability)
-    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
-    if _libc.capset(ctypes.byref(header), data) != 0:
-        raise OSError(ctypes.get_errno(), "capset")
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            size += st.st_blocks * 512
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return size, count
 
 
 def _reap(block: bool = False) -> None:
@@ -333,8 +345,17 @@ def fcntl_dupfd(fd: int, lowest: int = 64) -> int:
     return fcntl.fcntl(fd, fcntl.F_DUPFD, lowest)
 
 
-def _confine(req: dict, slot: tuple[int, int] | None, landlock_abi: int, run_dir: str) -> None:
-    """Limits, then the uid drop (root) or the capability drop (user namespace), no_new_privs and Landlock."""
+def _readable() -> tuple[list[str], dict[str, int]]:
+    """What a submission may read where there is no new root: the system folders, the stdlib, node; a few files."""
+    folders = [p for p in SYSTEM_DIRS if os.path.isdir(p)] + _readable_dirs()
+    rw = lockdown.FS_READ_FILE | lockdown.FS_WRITE_FILE | lockdown.FS_TRUNCATE
+    files = {"/dev/null": rw, **{f"/dev/{n}": lockdown.FS_READ_FILE for n in DEVICES if n != "null"},
+             **{f"/etc/{n}": lockdown.FS_READ_FILE for n in (*ETC_FILES, "ssl/openssl.cnf")}}  # node reads OpenSSL's
+    return folders, files
+
+
+def _confine(req: dict, slot: tuple[int, int] | None, caps: dict, run_dir: str) -> None:
+    """Limits, then the uid drop (root) or the capability drop (user namespace), no_new_privs, Landlock, seccomp."""
     cpu = int(req["timeout"]) + 2
     js = req.get("language", "python") == "javascript"
     # V8 reserves far more address space than it uses, so RLIMIT_AS would break node: cap its heap with
@@ -348,15 +369,19 @@ def _confine(req: dict, slot: tuple[int, int] | None, landlock_abi: int, run_dir
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
-    else:
-        _drop_capabilities()
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "no_new_privs")
-    if landlock_abi > 0:
-        _landlock(landlock_abi, run_dir)
+    elif caps["userns"]:
+        lockdown.drop_capabilities()
+    lockdown.no_new_privs()
+    abi = caps["landlock"]
+    if caps["mode"] == "landlock":  # the host's whole filesystem is in view: allow only what a program needs
+        folders, files = _readable()
+        lockdown.landlock(abi, folders, [run_dir], files)
+        lockdown.seccomp_deny(lockdown.NO_NAMESPACE_RULES)
+    elif abi > 0:
+        lockdown.landlock(abi, ["/"], [run_dir], {"/dev/null": lockdown.FS_READ_FILE | lockdown.FS_WRITE_FILE | lockdown.FS_TRUNCATE})
 
 
-def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, landlock_abi: int) -> None:
+def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, caps: dict) -> None:
     """Runs in the forked child; never returns. ``slot`` is the (uid, gid) to drop to, or None when not root."""
     try:
         os.setsid()
@@ -366,7 +391,7 @@ def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
         nonce = os.read(63, 64).decode()
         os.close(63)
         os.chdir(run_dir)
-        _confine(req, slot, landlock_abi, run_dir)
+        _confine(req, slot, caps, run_dir)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         os.environ.clear()
         os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir, "LANG": "C.UTF-8"})
@@ -416,7 +441,7 @@ def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
     os._exit(0)
 
 
-def _init(req: dict, fds: dict[int, int], status_w: int, run_dir: str, slot: tuple[int, int] | None, landlock_abi: int) -> None:
+def _init(req: dict, fds: dict[int, int], status_w: int, run_dir: str, slot: tuple[int, int] | None, caps: dict) -> None:
     """PID 1 of the submission's own PID namespace: fork the submission, pass its wait status on, exit.
 
     When this process exits the kernel kills every process left in the namespace, however it detached itself.
@@ -426,7 +451,7 @@ def _init(req: dict, fds: dict[int, int], status_w: int, run_dir: str, slot: tup
         pid = os.fork()
         if pid == 0:
             os.close(status_w)
-            _child(req, fds, run_dir, slot, landlock_abi)
+            _child(req, fds, run_dir, slot, caps)
         for fd in fds.values():
             os.close(fd)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -446,12 +471,11 @@ def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
     Only with the operator's unsafe opt-in on a host without namespaces: no PID namespace, the init is a plain child.
     """
     status_r, status_w = os.pipe()
-    landlock_abi = caps["landlock"]
     if not caps["root"]:
         init = os.fork()
         if init == 0:
             os.close(status_r)
-            _init(req, fds, status_w, run_dir, slot, landlock_abi)
+            _init(req, fds, status_w, run_dir, slot, caps)
         os.close(status_w)
         return init, status_r
     pid_r, pid_w = os.pipe()
@@ -465,7 +489,7 @@ def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
             init = os.fork()
             if init == 0:
                 os.close(pid_w)
-                _init(req, fds, status_w, run_dir, slot, landlock_abi)
+                _init(req, fds, status_w, run_dir, slot, caps)
             os.write(pid_w, f"{init}\n".encode())
         finally:
             os._exit(0)
@@ -482,11 +506,12 @@ def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
 
 def _serve_one(req: dict, proto_out: int, slot: tuple[int, int] | None, caps: dict) -> dict:
     start = time.monotonic()
-    if not caps["root"]:  # unsafe opt-in only: a temp dir on the host, removed after
-        run_dir = tempfile.mkdtemp(prefix="sandbox-run-")
+    if not caps["root"]:  # a temp dir on the host (Landlock mode: the only place it may write), removed after
+        run_dir = tempfile.mkdtemp(prefix="run-", dir=caps.get("base"))
         try:
             return _run_in(req, proto_out, run_dir, slot, caps, start)
         finally:
+            _sweep_children()
             shutil.rmtree(run_dir, ignore_errors=True)
     if not _run_tmpfs(req.get("disk_mb", 64), slot):
         raise OSError("could not mount the submission's /tmp")
@@ -523,15 +548,26 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = start + req["timeout"]
     exited = timed_out = False
+    over_disk = ""
+    watch = caps["mode"] != "namespaces"  # no size-limited tmpfs: measure the run dir instead, 10 times a second
+    next_check = start + 0.1
     drain_until = None
     while True:
         now = time.monotonic()
         if not exited and not timed_out and now >= deadline:
             timed_out = True
             _kill(pid)
+        if watch and not exited and not over_disk and now >= next_check:
+            next_check = now + 0.1
+            size, count = _disk_use(run_dir, DISK_FILES)
+            if size > req.get("disk_mb", 64) << 20 or count > DISK_FILES:
+                over_disk = f"the program wrote more than {req.get('disk_mb', 64)} MB or {DISK_FILES} files; it was stopped"
+                _kill(pid)
         if exited and (len(sel.get_map()) == 0 or (drain_until is not None and now >= drain_until)):
             break
         wait = (deadline - now) if not exited and not timed_out else 0.2
+        if watch and not exited:
+            wait = min(wait, max(0.0, next_check - now))
         if drain_until is not None:
             wait = max(0.0, drain_until - now)
         for key, _ in sel.select(max(wait, 0.0)):
@@ -561,6 +597,8 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
     status = int(status_text) if status_text.lstrip("-").isdigit() else None
     duration_ms = round((time.monotonic() - start) * 1000, 2)
     status_s, message = _verdict(bufs[res_r].decode("utf-8", "replace"), nonce, status, timed_out)
+    if over_disk:
+        status_s, message = "crashed", over_disk
     err_text = bufs[err_r].decode("utf-8", "replace")
     if status_s == "crashed" and req.get("language") == "javascript" and "heap out of memory" in err_text:
         status_s, message = "memory", "JavaScript heap out of memory"
@@ -623,6 +661,8 @@ def main() -> None:
         except ImportError:
             pass
     caps = _isolate(as_root, slot)
+    if not caps["root"]:
+        caps["base"] = tempfile.mkdtemp(prefix="sandbox-")  # 0700: run dirs inside, removed after each run
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back to us to be reaped
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # nobody of our uid may ptrace the worker or read its memory
     proto_in = os.fdopen(os.dup(0), "rb")
@@ -631,6 +671,14 @@ def main() -> None:
     os.dup2(null, 0)
     os.dup2(null, 1)
     _send(proto_out, {"ready": True, **caps, "uid": slot[0] if slot is not None else os.getuid()})
+    try:
+        _serve(proto_in, proto_out, slot, caps)
+    finally:
+        if caps.get("base"):
+            shutil.rmtree(caps["base"], ignore_errors=True)
+
+
+def _serve(proto_in, proto_out: int, slot: tuple[int, int] | None, caps: dict) -> None:
     for line in proto_in:
         req = json.loads(line)
         try:
