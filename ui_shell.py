@@ -214,7 +214,7 @@ def engine_status(service: InterviewService) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _isolation() -> dict:
+def sandbox_isolation() -> dict:
     """Ask once per server what the sandbox proved at start-up (this starts its worker pool)."""
     return isolation_report()
 
@@ -224,7 +224,7 @@ def code_runner_status(requested: bool) -> str:
     or why it does not run."""
     if not requested:
         return "Code runner: code execution off"
-    report = _isolation()
+    report = sandbox_isolation()
     if report["proven"]:
         return "Code runner: isolated (" + ", ".join(report["mechanisms"]) + ")"
     if get_settings().sandbox_unsafe:

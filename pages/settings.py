@@ -18,6 +18,7 @@ from ui_shell import (
     get_service,
     get_settings,
     groq_key,
+    sandbox_isolation,
     secret_digest,
     sidebar,
     stt_choice,
@@ -147,8 +148,12 @@ def voice_section() -> None:
 
 def code_section() -> None:
     st.subheader("Coding exercises")
-    if settings.code_execution:
-        st.info("Code execution is on: Run and Submit run candidates' code in a sandbox on this server.")
+    isolation = sandbox_isolation() if settings.code_execution else None
+    if isolation is not None and not isolation["proven"] and not settings.sandbox_unsafe:
+        st.warning(isolation["message"])
+    elif settings.code_execution:
+        st.info("Code execution is on: Run and Submit run candidates' code in a sandbox on this server, whose isolation "
+                "a probe checked at start-up.")
         st.caption("To turn it off (for example on a shared server you do not trust the sandbox for), start the app with "
                    "INTERVIEW_CODE_EXECUTION=off. Coding questions stay; submitted code is discussed but never run.")
     else:

@@ -286,3 +286,28 @@ def test_on_the_ai_interviewer_a_submission_gets_its_words_and_the_key_stays_off
     assert coding_requests and p.wrong.python.strip().splitlines()[0] in coding_requests[-1].body["messages"][-1]["content"]
     shown = "\n".join([*(m.value for m in at.markdown), *(t.value for t in at.text), *(c.value for c in at.code)])
     assert TEST_KEY not in shown and turn.reply[:30] in shown
+
+
+def test_where_isolation_cannot_be_proven_no_code_runs_and_the_candidate_is_told(monkeypatch):
+    import streamlit as st
+
+    import ui_shell
+    from interview.coding import judge as judge_mod
+
+    unproven = {"proven": False, "mechanisms": [], "reason": "no user namespaces", "message": "Code execution is off: this host "
+                "cannot prove the sandbox's isolation (no user namespaces). INTERVIEW_SANDBOX_UNSAFE=on overrides it."}
+    monkeypatch.setattr(judge_mod, "isolation_report", lambda pool=None: unproven)
+    monkeypatch.setattr(ui_shell, "isolation_report", lambda pool=None: unproven)
+    st.cache_resource.clear()
+    try:
+        at = run(AppTest.from_file(APP, default_timeout=60))
+        start(at)
+        assert at.button(key="iv_code_run").disabled
+        assert "Code runner: off (this host cannot prove the sandbox's isolation; code is discussed, not run)" in [
+            c.value for c in at.sidebar.caption]
+        p = problem(at)
+        type_code(at, p.reference.python)
+        press(at, "iv_code_submit")
+        assert at.session_state["iv_state"].current.code.submissions[-1].verdict == "not_run"
+    finally:
+        st.cache_resource.clear()
