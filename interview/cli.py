@@ -46,9 +46,13 @@ def _parser() -> argparse.ArgumentParser:
                     help="score each line of FILE (- for stdin): a JSON object with question, answer and optionally "
                          "role, reference_answer and id; prints one JSON line per line, with its line number")
     ev.set_defaults(usage_error=ev.error)  # main() checks which of these go together, and says so as argparse would
-    sv = sub.add_parser("serve", help="run the REST API (see interview/api.py)")
-    sv.add_argument("--host", default="127.0.0.1")
+    sv = sub.add_parser("serve", help="run the REST API (see interview/api/__init__.py; docs at /docs)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=1, metavar="N",
+                    help="server processes sharing the data directory (default 1); each loads its own models")
+    sv.add_argument("--keep-alive", type=float, default=5.0, metavar="SECONDS",
+                    help="how long an idle keep-alive connection stays open (default 5)")
     pr = sub.add_parser("practice", help="an interview in the terminal")
     pr.add_argument("--role", default="general")
     _interview_options(pr)
@@ -393,22 +397,26 @@ def _run_text(problem: Problem, report: TestReport) -> str:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Run the REST API with uvicorn, saving sessions where the settings say."""
+    """Run the REST API with uvicorn, saving sessions where the settings say.
+
+    Each worker process builds the app from the environment's settings (``interview.api:app_factory``).
+    """
     import uvicorn
 
-    from .api import create_app
+    if args.workers < 1 or args.keep_alive <= 0:
+        raise InterviewError("--workers must be 1 or more and --keep-alive more than 0 seconds.")
     from .settings import Settings
 
-    uvicorn.run(create_app(api_service(Settings.from_sources())), host=args.host, port=args.port, log_level="info")
+    Settings.from_sources()  # a wrong setting is said here, once, rather than by every worker
+    uvicorn.run("interview.api:app_factory", factory=True, host=args.host, port=args.port, workers=args.workers,
+                timeout_keep_alive=args.keep_alive, log_level="info")
 
 
 def api_service(settings) -> InterviewService:
     """Build the API's service from settings: engine, file store, message cap, and the judge unless code execution is off."""
-    from .coding.judge import judge_from_settings
-    from .store import JsonFileStore
+    from .api import service_from_settings
 
-    return InterviewService(engine_from_settings(settings), JsonFileStore(settings.data_dir),
-                            max_message_chars=settings.max_message_chars, judge=judge_from_settings(settings))
+    return service_from_settings(settings)
 
 
 def speak(args: argparse.Namespace) -> Path:

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 
 class Strict(BaseModel):
@@ -317,6 +318,9 @@ class SessionState(Strict):
     pending_delivery: DeliveryMetrics | None = Field(default=None, description="The pending message's delivery, if spoken.")
     summary: str = Field(default="", description="The report's narrative summary, once written.")
     summary_source: str = Field(default="", description="Who wrote the summary: an engine name, or 'code'.")
+    # Never sent: the REST API leaves it out of every response and out of its schema.
+    token_hash: SkipJsonSchema[str] = Field(default="", description="SHA-256 (hex) of the token that opens the session over the "
+                                             "REST API; empty for a session the app started, which the API does not serve.")
 
     @property
     def current(self) -> AskedQuestion | None:

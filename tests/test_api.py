@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
+from api_client import token_client
 
 from interview import InterviewService, JsonFileStore, get_engine
-from interview.api import create_app
 from interview.service import evaluate_answer
 from interview.testing.reference_answers import CACHE_ANSWER, CACHE_REFERENCE, REF_QUESTION, STATIC_ANSWER, STATIC_REFERENCE
 
@@ -19,7 +18,7 @@ GOOD = ("At my last job our checkout service failed for 5% of customers. I repro
 @pytest.fixture
 def client(tmp_path):
     service = InterviewService(get_engine("offline"), JsonFileStore(tmp_path / "sessions"))
-    return TestClient(create_app(service))
+    return token_client(service)
 
 
 def test_a_whole_interview_over_http(client):

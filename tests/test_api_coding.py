@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from starlette.testclient import TestClient
+from api_client import TokenClient, token_client
 
 from interview import InterviewService, JsonFileStore, get_engine
-from interview.api import create_app
 from interview.coding.problems import load_problems
 
 pytestmark = pytest.mark.sandbox
@@ -17,9 +16,9 @@ EXPLAIN = ("I iterate over the input once and keep what I need in a dictionary, 
            "It's O(n) time and O(n) space; an empty input or a single element returns early.")
 
 
-def _client(tmp_path, **service_options) -> TestClient:
+def _client(tmp_path, **service_options) -> TokenClient:
     service = InterviewService(get_engine("offline"), JsonFileStore(tmp_path / "sessions"), **service_options)
-    return TestClient(create_app(service))
+    return token_client(service)
 
 
 @pytest.fixture
@@ -173,3 +172,15 @@ def test_the_served_api_follows_interview_code_execution(tmp_path, value, on):
 
     service = api_service(Settings.from_sources(env={"INTERVIEW_CODE_EXECUTION": value, "INTERVIEW_DATA_DIR": str(tmp_path)}))
     assert (service.judge is not None) is on
+
+
+def test_health_reports_the_sandbox_isolation(client):
+    from interview.coding import runner
+
+    health = client.get("/health").json()["runner"]
+    assert health["code_execution"] is True
+    if hasattr(runner, "isolation_report"):
+        assert isinstance(health["isolation_proven"], bool) and isinstance(health["mechanisms"], list)
+        assert health["isolation_proven"] == runner.isolation_report()["proven"]
+    else:
+        assert health["isolation_proven"] is None
