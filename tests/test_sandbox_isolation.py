@@ -348,7 +348,7 @@ def test_the_queue_of_waiting_submissions_is_bounded():
 def test_an_unproven_worker_refuses_unless_the_operator_opts_in(monkeypatch):
     from interview.coding import runner
 
-    monkeypatch.setattr(runner, "_prove", lambda worker: {"proven": False, "reason": "no user namespaces", "checks": {}})
+    monkeypatch.setattr(runner.probe, "prove", lambda worker: {"proven": False, "reason": "no user namespaces", "checks": {}})
     with SandboxPool(1) as pool:
         with pytest.raises(SandboxUnsafe, match="INTERVIEW_SANDBOX_UNSAFE=on"):
             pool.run("print(1)")

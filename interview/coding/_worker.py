@@ -24,37 +24,24 @@ import ctypes
 import json
 import linecache
 import os
-import platform
 import resource
 import secrets
 import selectors
 import shutil
 import signal
 import sys
-import sysconfig
 import tempfile
 import time
 import traceback
 import types
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
-MS_REC, MS_PRIVATE, MNT_DETACH = 1 << 14, 1 << 18, 2
-ST_FLAGS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: 1024, 2048: 2048, 4096: 4096}  # statvfs -> mount flags
-PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
-LANDLOCK_CREATE, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT = 444, 445, 446  # the same numbers on every architecture
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 38, 36, 4
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "nsswitch.conf")
-DEVICES = ("null", "zero", "full", "random", "urandom")
 PRELOAD = ("array", "bisect", "collections", "copy", "datetime", "decimal", "fractions", "functools", "hashlib", "heapq", "itertools",
            "json", "math", "operator", "random", "re", "socket", "statistics", "string", "typing")
 RESULT_FD = 3
 NONCE_FD = 4  # JavaScript only: the driver reads the nonce from here at start, then closes it
 DATA_FD = 5  # the harness's results (outputs only: expected values never enter the sandbox)
 FILENAME = "<submission>"
-RUN_DIR = "/tmp"
-DISK_FILES = 2048  # files and folders a submission may make (the tmpfs's nr_inodes, or the watchdog's count)
 JS_DRIVER = r"""'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -103,107 +90,13 @@ def _send(fd: int, obj: dict) -> None:
         data = data[os.write(fd, data):]
 
 
-def _unshare(flags: int) -> bool:
-    return _libc.unshare(flags) == 0
-
-
-def _mount(src: str | None, dst: str, fstype: str | None = None, flags: int = 0, data: str | None = None) -> None:
-    enc = (lambda v: v.encode() if v is not None else None)
-    if _libc.mount(enc(src), dst.encode(), enc(fstype), flags, enc(data)) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {src or ''} on {dst}: {os.strerror(err)}")
-
-
-def _bind_ro(src: str, dst: str) -> None:
-    """Bind ``src`` on ``dst`` read-only, keeping the flags the host locked on the source (nosuid, nodev...)."""
-    _mount(src, dst, None, MS_BIND | MS_REC)
-    locked = sum(flag for st, flag in ST_FLAGS.items() if os.statvfs(src).f_flag & st)
-    _mount(None, dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked)
-
-
-def _enter_namespaces(as_root: bool) -> dict:
-    """New network, mount and IPC namespaces (in a new user namespace when not root); which of them held."""
-    uid, gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC
-    if as_root:
-        if _unshare(flags):
-            return {"net": True, "mount": True, "userns": False}
-        return {"net": _unshare(CLONE_NEWNET), "mount": False, "userns": False}
-    if not _unshare(CLONE_NEWUSER | flags):
-        return {"net": False, "mount": False, "userns": False}
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as f:  # map only our own ids: files we create keep their owner
-            f.write(text)
-    return {"net": True, "mount": True, "userns": True}
-
-
-def _readable_dirs() -> list[str]:
-    """Directories outside the system ones that the sandbox needs: the standard library and node's install."""
-    paths = {os.path.dirname(os.__file__), str(sysconfig.get_config_var("DESTSHARED") or "")} - {""}  # not a venv's packages
-    node = os.environ.get("SANDBOX_NODE", "")
-    if node:
-        paths.add(os.path.dirname(os.path.dirname(os.path.realpath(node))))
-    keep = []
-    for path in sorted(paths):
-        real = os.path.realpath(path)
-        if os.path.isdir(real) and not any(real == d or real.startswith(d + "/") for d in SYSTEM_DIRS) and real != "/":
-            keep.append(real)
-    return [p for p in keep if not any(p != q and p.startswith(q + "/") for q in keep)]
-
-
-def _build_root(slot: tuple[int, int] | None) -> None:
-    """Make a new root of read-only binds on a small tmpfs, pivot into it and drop the host's root."""
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    new = "/tmp"  # the new root's tmpfs goes over /tmp in our own mount namespace: nothing is left on the host
-    _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=4096,mode=0755")
-    for path in SYSTEM_DIRS:
-        if os.path.islink(path):
-            os.symlink(os.readlink(path), new + path)
-        elif os.path.isdir(path):
-            os.mkdir(new + path)
-            _bind_ro(path, new + path)
-    for path in _readable_dirs():
-        os.makedirs(new + path, exist_ok=True)
-        _bind_ro(path, new + path)
-    os.mkdir(new + "/etc")
-    for name in ETC_FILES:
-        src = "/etc/" + name
-        if os.path.islink(src):
-            os.symlink(os.readlink(src), f"{new}/etc/{name}")
-        elif os.path.isfile(src):
-            open(f"{new}/etc/{name}", "w").close()
-            _bind_ro(src, f"{new}/etc/{name}")
-    uid, gid = slot or (os.getuid(), os.getgid())
-    with open(f"{new}/etc/passwd", "w") as f:
-        f.write(f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{gid}::{RUN_DIR}:/bin/false\n")
-    with open(f"{new}/etc/group", "w") as f:
-        f.write(f"root:x:0:\nsandbox:x:{gid}:\n")
-    os.mkdir(new + "/dev")
-    for name in DEVICES:
-        open(f"{new}/dev/{name}", "w").close()
-        _mount(f"/dev/{name}", f"{new}/dev/{name}", None, MS_BIND)
-    for link, target in (("/dev/shm", RUN_DIR), ("/var/tmp", RUN_DIR), ("/dev/stdin", "/proc/self/fd/0"),
-                         ("/dev/stdout", "/proc/self/fd/1"), ("/dev/stderr", "/proc/self/fd/2")):
-        os.makedirs(os.path.dirname(new + link), exist_ok=True)
-        os.symlink(target, new + link)
-    os.mkdir(new + RUN_DIR, 0o755)
-    os.mkdir(new + "/.old")
-    if PIVOT_ROOT is None or _libc.syscall(PIVOT_ROOT, new.encode(), (new + "/.old").encode()) != 0:
-        raise OSError(ctypes.get_errno(), "pivot_root failed")
-    os.chdir("/")
-    if _libc.umount2(b"/.old", MNT_DETACH) != 0:
-        raise OSError(ctypes.get_errno(), "could not detach the host's root")
-    os.rmdir("/.old")
-    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-
-
 def _isolate(as_root: bool, slot: tuple[int, int] | None) -> dict:
     """Enter the namespaces and the new root; report what held (the runner's probe checks it by trying)."""
-    got = _enter_namespaces(as_root)
+    got = rootfs.enter_namespaces(as_root)
     got["root"] = False
     if got["mount"]:
         try:
-            _build_root(slot)
+            rootfs.build_root(slot)
             got["root"] = True
         except OSError as exc:
             got["root_error"] = str(exc)
@@ -217,28 +110,20 @@ def _isolate(as_root: bool, slot: tuple[int, int] | None) -> dict:
     return got
 
 
-def _run_tmpfs(mb: int, slot: tuple[int, int] | None) -> bool:
-    """A fresh, size-limited tmpfs on /tmp for one submission: the only place it can write."""
-    uid, gid = slot or (os.getuid(), os.getgid())
-    try:
-        _mount("tmpfs", RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb}m,nr_inodes={DISK_FILES},mode=0700,uid={uid},gid={gid}")
-        return True
-    except OSError:
-        return False
-
-
-def _load_lockdown() -> types.ModuleType:
-    """The sibling module with Landlock, seccomp and the capability drop (``-I`` puts no script folder on sys.path)."""
+def _load_sibling(name: str) -> types.ModuleType:
+    """A module beside this file (``-I`` puts no script folder on sys.path): _lockdown (Landlock, seccomp, capabilities),
+    _rootfs (namespaces and the new root)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_lockdown", os.path.join(os.path.dirname(os.path.abspath(__file__)), "_lockdown.py"))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-lockdown = _load_lockdown()
+lockdown = _load_sibling("_lockdown")
+rootfs = _load_sibling("_rootfs")
 
 
 def _sweep_children() -> None:
@@ -347,10 +232,10 @@ def fcntl_dupfd(fd: int, lowest: int = 64) -> int:
 
 def _readable() -> tuple[list[str], dict[str, int]]:
     """What a submission may read where there is no new root: the system folders, the stdlib, node; a few files."""
-    folders = [p for p in SYSTEM_DIRS if os.path.isdir(p)] + _readable_dirs()
+    folders = [p for p in rootfs.SYSTEM_DIRS if os.path.isdir(p)] + rootfs.readable_dirs()
     rw = lockdown.FS_READ_FILE | lockdown.FS_WRITE_FILE | lockdown.FS_TRUNCATE
-    files = {"/dev/null": rw, **{f"/dev/{n}": lockdown.FS_READ_FILE for n in DEVICES if n != "null"},
-             **{f"/etc/{n}": lockdown.FS_READ_FILE for n in (*ETC_FILES, "ssl/openssl.cnf")}}  # node reads OpenSSL's
+    files = {"/dev/null": rw, **{f"/dev/{n}": lockdown.FS_READ_FILE for n in rootfs.DEVICES if n != "null"},
+             **{f"/etc/{n}": lockdown.FS_READ_FILE for n in (*rootfs.ETC_FILES, "ssl/openssl.cnf")}}  # node reads OpenSSL's
     return folders, files
 
 
@@ -484,7 +369,7 @@ def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
         try:
             os.close(status_r)
             os.close(pid_r)
-            if not _unshare(CLONE_NEWPID):
+            if not rootfs.unshare(rootfs.CLONE_NEWPID):
                 os._exit(71)
             init = os.fork()
             if init == 0:
@@ -513,12 +398,12 @@ def _serve_one(req: dict, proto_out: int, slot: tuple[int, int] | None, caps: di
         finally:
             _sweep_children()
             shutil.rmtree(run_dir, ignore_errors=True)
-    if not _run_tmpfs(req.get("disk_mb", 64), slot):
+    if not rootfs.run_tmpfs(req.get("disk_mb", 64), slot):
         raise OSError("could not mount the submission's /tmp")
     try:
-        return _run_in(req, proto_out, RUN_DIR, slot, caps, start)
+        return _run_in(req, proto_out, rootfs.RUN_DIR, slot, caps, start)
     finally:
-        _libc.umount2(RUN_DIR.encode(), MNT_DETACH)
+        _libc.umount2(rootfs.RUN_DIR.encode(), rootfs.MNT_DETACH)
 
 
 def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | None, caps: dict, start: float) -> dict:
@@ -559,9 +444,9 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
             _kill(pid)
         if watch and not exited and not over_disk and now >= next_check:
             next_check = now + 0.1
-            size, count = _disk_use(run_dir, DISK_FILES)
-            if size > req.get("disk_mb", 64) << 20 or count > DISK_FILES:
-                over_disk = f"the program wrote more than {req.get('disk_mb', 64)} MB or {DISK_FILES} files; it was stopped"
+            size, count = _disk_use(run_dir, rootfs.DISK_FILES)
+            if size > req.get("disk_mb", 64) << 20 or count > rootfs.DISK_FILES:
+                over_disk = f"the program wrote more than {req.get('disk_mb', 64)} MB or {rootfs.DISK_FILES} files; it was stopped"
                 _kill(pid)
         if exited and (len(sel.get_map()) == 0 or (drain_until is not None and now >= drain_until)):
             break

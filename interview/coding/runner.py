@@ -43,7 +43,6 @@ import os
 import selectors
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,7 +55,9 @@ from queue import Empty, Queue
 
 from ..errors import SandboxBusy, SandboxError, SandboxUnsafe
 from ..models import Verdict
+from . import probe
 from .cgroup import MemoryCgroup
+from .probe import UNSAFE_SETTING
 
 WORKER = Path(__file__).with_name("_worker.py")
 STATUSES = ("passed", "failed", "timeout", "memory", "crashed", "error")
@@ -255,76 +256,6 @@ def _lock_slot_uid() -> tuple[int, int]:
     raise SandboxError(f"All {UID_COUNT} sandbox uids from {UID_BASE} are in use; close other sandbox pools.")
 
 
-_PROBE = """
-import json, os, socket
-seen = {}
-def attempt(name, action):
-    try:
-        action()
-        seen[name] = "allowed"
-    except BaseException as exc:
-        seen[name] = "denied (" + type(exc).__name__ + ")"
-def create(folder):
-    path = os.path.join(folder, ".sandbox-probe")
-    open(path, "w").close()
-    os.unlink(path)
-attempt("read a host file", lambda: open(%(canary)r).read())
-attempt("list a host folder", lambda: os.listdir(%(folder)r))
-attempt("write in a host folder", lambda: create(%(folder)r))
-attempt("read the app's code", lambda: open(%(app)r).read())
-attempt("read the server's environment", lambda: open("/proc/%(server)d/environ", "rb").read())
-own_pid_namespace = os.getpid() == 2
-for pid, who in ((%(server)d, "the server"), (%(worker)d, "the sandbox worker")):
-    if pid > 2 or not own_pid_namespace:  # in its own PID namespace, 1 and 2 are the sandbox's init and this probe
-        attempt("signal " + who, lambda pid=pid: os.kill(pid, 0))
-attempt("connect to the server", lambda: socket.create_connection(("127.0.0.1", %(port)d), timeout=1).close())
-attempt("send UDP out", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"probe", ("192.0.2.1", 9)))
-for folder in ("/", "/usr", "/etc", "/dev", "/var", "/run", "/run/lock", "/home"):
-    if os.path.isdir(folder):
-        attempt("write in " + folder, lambda folder=folder: create(folder))
-seen["own PID namespace"] = "yes" if own_pid_namespace else "no (pid %%d)" %% os.getpid()
-try:
-    seen["network interfaces"] = ",".join(sorted(name for _, name in socket.if_nameindex()))
-except OSError as exc:
-    seen["network interfaces"] = "none visible (" + type(exc).__name__ + ")"
-print(json.dumps(seen))
-"""
-
-
-def _prove(worker: _Worker) -> dict:
-    """Run the probe in ``worker``: try what a hostile program would; isolation holds only if every attempt failed."""
-    folder = Path(tempfile.mkdtemp(prefix="interview-probe-"))
-    listener = socket.create_server(("127.0.0.1", 0))
-    try:
-        os.chmod(folder, 0o777)  # world-readable and -writable: only isolation, not permissions, keeps the probe out
-        canary = folder / "canary"
-        canary.write_text("canary")
-        os.chmod(canary, 0o666)
-        program = _PROBE % {"canary": str(canary), "folder": str(folder), "app": str(Path(__file__).resolve()),
-                            "server": os.getpid(), "worker": worker.proc.pid, "port": listener.getsockname()[1]}
-        try:
-            result = worker.run(program, Limits(timeout=10.0))
-        except _WorkerLost as exc:
-            return {"proven": False, "reason": f"the probe did not finish ({exc})", "checks": {}}
-    finally:
-        listener.close()
-        shutil.rmtree(folder, ignore_errors=True)
-    try:
-        checks = json.loads(result.stdout.strip().splitlines()[-1]) if result.passed else {}
-    except (ValueError, IndexError):
-        checks = {}
-    if not checks:
-        return {"proven": False, "reason": f"the probe did not run ({result.status}: {result.message})", "checks": {}}
-    held = [k for k, v in checks.items() if v == "allowed"]
-    if not any(k.startswith("signal ") for k in checks):
-        held.append("not be checked for reaching other processes")
-    if worker.mode not in ("namespaces", "landlock"):
-        held.append(f"run without a new root or Landlock ({worker.setup_error or 'no namespaces allowed here'})")
-    if held:
-        return {"proven": False, "reason": "a submission could " + "; ".join(held), "checks": checks}
-    return {"proven": True, "reason": "", "checks": checks}
-
-
 class SandboxPool:
     """``jobs`` warm workers (default: one per core); ``run`` takes a free one, ``run_many`` uses them all.
 
@@ -356,7 +287,7 @@ class SandboxPool:
                 os.close(fd)
             raise
         try:
-            worker.proof = _prove(worker)
+            worker.proof = probe.prove(worker)
         except BaseException:
             worker.close()
             raise
@@ -424,7 +355,7 @@ class SandboxPool:
         w = self._take(self.wait)
         if not w.proof.get("proven") and not self.allow_unsafe:
             self._idle.put(w)
-            raise SandboxUnsafe(_unsafe_message(w.proof.get("reason", "")))
+            raise SandboxUnsafe(probe.unsafe_message(w.proof.get("reason", "")))
         with self._lock:
             self._running += 1
         try:
@@ -507,14 +438,6 @@ def network_isolated() -> bool:
     return bool(default_pool().info()["network_isolated"])
 
 
-UNSAFE_SETTING = "INTERVIEW_SANDBOX_UNSAFE"
-
-
-def _unsafe_message(reason: str) -> str:
-    return (f"Code execution is off: this host cannot prove the sandbox's isolation ({reason.rstrip('.') or 'unknown'}). "
-            f"Coding answers are discussed, not run. An operator who accepts the risk can set {UNSAFE_SETTING}=on.")
-
-
 def isolation_report(pool: SandboxPool | None = None) -> dict:
     """What the sandbox proved at start-up, for a status line or /health: ``proven``, ``mechanisms``, ``reason``.
 
@@ -532,7 +455,7 @@ def isolation_report(pool: SandboxPool | None = None) -> dict:
                                         ("memory cgroup", info["memory_cgroup"])) if on]
     reason = info["reason"] or info["setup_error"]
     return {"proven": info["proven"], "mechanisms": mechanisms, "reason": reason, "network_isolated": info["network_isolated"],
-            "checks": info["checks"], "message": "" if info["proven"] else _unsafe_message(reason)}
+            "checks": info["checks"], "message": "" if info["proven"] else probe.unsafe_message(reason)}
 
 
 __all__ = ["LANGUAGES", "Limits", "RunResult", "SandboxPool", "STATUSES", "UNSAFE_SETTING", "default_pool", "humaneval_program",
