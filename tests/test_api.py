@@ -92,6 +92,54 @@ def test_serve_command_answers_on_localhost(tmp_path):
         proc.wait(timeout=10)
 
 
+def test_serve_with_two_workers_shares_sessions_and_keeps_each_sessions_turns_in_order(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "INTERVIEW_DATA_DIR": str(tmp_path / "api")}
+    proc = subprocess.Popen([sys.executable, "-m", "interview", "serve", "--port", str(port), "--workers", "2", "--keep-alive", "2"],
+                            cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def call(method, path, body=None, token=None):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=json.dumps(body).encode() if body else None,
+                                         headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+        with urllib.request.urlopen(request, timeout=10) as r:  # a new connection each time: either worker may answer
+            return json.loads(r.read())
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                start = call("POST", "/sessions", {"role": "software_engineer", "num_questions": 5})
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the API did not start"
+                time.sleep(0.3)
+        messages = ["hint", "I fixed it.", "repeat", GOOD, "what do you mean?", "hint"]
+        for message in messages:
+            call("POST", f"/sessions/{start['id']}/messages", {"message": message}, start["token"])
+        state = call("GET", f"/sessions/{start['id']}", token=start["token"])
+        assert [t["message"] for t in state["turns"]] == messages
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_refuses_nonsense_worker_and_keep_alive_values(capsys):
+    from interview.cli import main
+
+    assert main(["serve", "--workers", "0"]) == 2 and "--workers must be 1 or more" in capsys.readouterr().err
+    assert main(["serve", "--keep-alive", "0"]) == 2
+
+
 # Two answers alike in shape, length, numbers and named tools, each paraphrasing one reference (as in test_cli.py).
 
 
