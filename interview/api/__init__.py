@@ -81,7 +81,7 @@ MAX_EVALUATE_BODY = 6 * (MAX_QUESTION_CHARS + 2 * MAX_ANSWER_CHARS + 80) + 1_000
 _bearer = HTTPBearer(auto_error=False, description="The token POST /sessions returned.")
 
 
-def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str | None:
+async def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str | None:  # async: no thread hop
     return credentials.credentials if credentials else None
 
 

@@ -188,6 +188,6 @@ def _file_lock(directory: Path, session_id: str) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def gate_of(request: Request) -> Gate:
-    """The app's gate (a FastAPI dependency)."""
+async def gate_of(request: Request) -> Gate:
+    """The app's gate (a FastAPI dependency; async, so FastAPI does not send it to a thread)."""
     return request.app.state.gate
