@@ -181,14 +181,21 @@ def service_home():
     shutil.rmtree(base, ignore_errors=True)
 
 
+def _attack_as_service_user(home: Path, extra: dict | None = None, **how) -> tuple[dict, dict, dict]:
+    """Every attack through a pool run by the service user; (its output, the attacks' fields, the app's files before)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    fields = _fields(home, server="__SERVER_PID__", port=listener.getsockname()[1])
+    before = {p: p.read_bytes() for p in (home / "app" / "interview").rglob("*.py")}
+    programs = {name: sandbox_attacks.render(name, **fields) for name in sandbox_attacks.ATTACKS if name != "hidden_tests"}
+    try:
+        return _as_service_user(home, {**programs, **(extra or {})}, **how), fields, before
+    finally:
+        listener.close()
+
+
 @needs_root
 def test_as_a_service_user_every_attack_fails(service_home):
-    listener = socket.create_server(("127.0.0.1", 0))
-    fields = _fields(service_home, server="__SERVER_PID__", port=listener.getsockname()[1])
-    before = {p: p.read_bytes() for p in (service_home / "app" / "interview").rglob("*.py")}
-    programs = {name: sandbox_attacks.render(name, **fields) for name in sandbox_attacks.ATTACKS if name != "hidden_tests"}
-    out = _as_service_user(service_home, programs)
-    listener.close()
+    out, fields, before = _attack_as_service_user(service_home)
     assert out["uid"] == SERVICE_UID
     iso = out["isolation"]
     assert iso["proven"], iso
@@ -219,13 +226,8 @@ def test_through_the_session_service_run_as_a_service_user_the_attacks_fail_too(
 
 @needs_root
 def test_without_user_namespaces_landlock_and_seccomp_hold_every_attack(service_home):
-    listener = socket.create_server(("127.0.0.1", 0))
-    fields = _fields(service_home, server="__SERVER_PID__", port=listener.getsockname()[1])
-    before = {p: p.read_bytes() for p in (service_home / "app" / "interview").rglob("*.py")}
-    programs = {name: sandbox_attacks.render(name, **fields) for name in sandbox_attacks.ATTACKS if name != "hidden_tests"}
-    programs["javascript"] = {"program": "console.log(JSON.stringify({js: 6 * 7}))", "language": "javascript"}
-    out = _as_service_user(service_home, programs, no_userns=True)
-    listener.close()
+    js = {"javascript": {"program": "console.log(JSON.stringify({js: 6 * 7}))", "language": "javascript"}}
+    out, fields, before = _attack_as_service_user(service_home, js, no_userns=True)
     iso = out["isolation"]
     assert iso["proven"], iso
     assert out["results"].pop("javascript")["stdout"].strip() == '{"js":42}', "node runs under the same rules"
