@@ -405,3 +405,16 @@ def test_a_submissions_processes_together_are_held_to_one_memory_limit():
                                          "for i in range(0, len(block), 4096):\n    block[i] = 1"), Limits(timeout=8.0))
         assert crash.status in ("memory", "passed"), crash  # when the parent is the one killed, the verdict says why
         assert pool.run("print('still here')").stdout == "still here\n"
+
+
+def test_asking_what_isolates_the_runner_never_waits_for_a_busy_one():
+    with SandboxPool(1) as pool:
+        pool.start()
+        slow = threading.Thread(target=pool.run, args=("import time\ntime.sleep(2)",), kwargs={"limits": Limits(timeout=5.0)})
+        slow.start()
+        time.sleep(0.3)
+        t = time.monotonic()
+        report = isolation_report(pool)
+        asked = time.monotonic() - t
+        slow.join()
+    assert report["proven"] and asked < 0.5

@@ -339,15 +339,15 @@ class SandboxPool:
             return {"running": self._running, "waiting": self._waiting, "jobs": self.jobs}
 
     def info(self) -> dict:
-        """What isolation the workers got, and whether the start-up probe proved it."""
-        w = self._take()
-        try:
-            return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch,
-                    "mode": w.mode, "own_root": w.root, "user_namespace": w.userns, "landlock_abi": w.landlock, "memory_cgroup": w.cgroup is not None,
-                    "proven": bool(w.proof.get("proven")), "reason": w.proof.get("reason", ""),
-                    "checks": w.proof.get("checks", {}), "setup_error": w.setup_error}
-        finally:
-            self._idle.put(w)
+        """What isolation the workers got, and whether the start-up probe proved it (never waits for a busy worker)."""
+        with self._lock:
+            w = self._all[0] if self._all else None
+        if w is None:  # none started yet: start one (and keep it)
+            self._idle.put(w := self._take())
+        return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch, "mode": w.mode,
+                "own_root": w.root, "user_namespace": w.userns, "landlock_abi": w.landlock, "memory_cgroup": w.cgroup is not None,
+                "proven": bool(w.proof.get("proven")), "reason": w.proof.get("reason", ""),
+                "checks": w.proof.get("checks", {}), "setup_error": w.setup_error}
 
     def run(self, program: str, limits: Limits | None = None, language: str = "python") -> RunResult:
         limits = limits or Limits()
