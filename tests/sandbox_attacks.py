@@ -162,6 +162,7 @@ def launch(cfg: dict) -> int:
 
     libc = ctypes.CDLL(None, use_errno=True)
     uid = cfg["uid"]
+    lock = _lockdown() if cfg.get("no_landlock") else None  # loaded now: the mounts below may hide this checkout
     ready_r, ready_w = os.pipe()
     mapped_r, mapped_w = os.pipe()
     pid = os.fork()
@@ -187,11 +188,10 @@ def launch(cfg: dict) -> int:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            if cfg.get("no_landlock"):  # a kernel (or a container's filter) without Landlock: the call is not there
-                lock = _lockdown()
+            if lock is not None:  # a kernel (or a container's filter) without Landlock: the call is not there
                 lock.no_new_privs()
                 lock.seccomp_deny({"landlock_create_ruleset": 38})  # ENOSYS
-            os.execve(cfg["python"], [cfg["python"], __file__, cfg["spec"]], cfg["env"])
+            os.execve(cfg["python"], [cfg["python"], cfg["script"], cfg["spec"]], cfg["env"])  # the app's copy of this file
         except BaseException as exc:  # noqa: BLE001
             os.write(2, f"launch failed: {exc!r}\n".encode())
         finally:

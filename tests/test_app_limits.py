@@ -62,9 +62,11 @@ def secrets_files(tmp_path):
     path.write_text(f'GROQ_API_KEY = "{KEY}"\n')
     old = config.get_option("secrets.files")
     config.set_option("secrets.files", [str(path)])
+    st.secrets._reset()  # st.secrets keeps what it parsed: read the test's file now, and forget it after
     st.cache_resource.clear()
     yield path
     config.set_option("secrets.files", old)
+    st.secrets._reset()
     st.cache_resource.clear()
 
 

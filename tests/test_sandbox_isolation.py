@@ -162,7 +162,7 @@ def _as_service_user(base: Path, programs: dict, *, no_userns: bool = False, no_
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(base), "LANG": "C.UTF-8", "GROQ_API_KEY": KEY,
            "PYTHONPATH": str(base / "app"), "INTERVIEW_DATA_DIR": str(base / "data")}
     cfg = {"uid": SERVICE_UID, "no_userns": no_userns, "no_landlock": no_landlock, "needed": needed, "blocked": _blocked_ancestors(needed, SERVICE_UID),
-           "stage": stage, "python": str(exe), "spec": str(spec), "env": env}
+           "stage": stage, "python": str(exe), "spec": str(spec), "env": env, "script": str(base / "app" / "sandbox_attacks.py")}
     (base / "launch.json").write_text(json.dumps(cfg))
     try:
         proc = subprocess.run([sys.executable, str(Path(__file__).with_name("sandbox_attacks.py")), "--launch", str(base / "launch.json")],
