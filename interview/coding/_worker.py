@@ -7,14 +7,16 @@ directories (/usr, /bin, /lib...), the Python standard library and node, a few d
 world-writable host directory are simply not there. The root is then remounted read-only. The worker reports which
 of these steps held; the runner proves them with a probe before any candidate's code runs.
 
-Per submission: a fresh size-limited tmpfs is mounted on /tmp (the only writable place; unmounted after, so nothing
-survives and disk + RAM are bounded in total), the worker forks an intermediate that enters a new PID namespace and
-forks its init; the init forks the submission. The submission cannot address any process outside its namespace (no
-kill, no ptrace of the server or the worker), and when the init exits the kernel kills everything left in it. The
-submission's child starts a new session, applies the limits, drops to the slot's unprivileged uid (root) or drops
-every capability (user namespace), sets no_new_privs, adds a Landlock domain where the kernel has Landlock (read-only
-everywhere but /tmp; signals and abstract sockets scoped to the sandbox; no TCP), and runs the program. The verdict
-goes back as one JSON line on stdout.
+Then the worker moves into a new PID namespace as its PID 1 (the process the runner started stays outside, waiting
+for it). Per submission: a fresh size-limited tmpfs is mounted on /tmp (the only writable place; unmounted after, so
+nothing survives and disk + RAM are bounded in total) and the submission is forked. It cannot address any process
+outside the namespace (no kill, no ptrace of the server), it cannot signal PID 1 either, and after it ends one
+kill(-1) from PID 1 ends everything it left in the namespace. The submission starts a new session, applies the
+limits, drops to the slot's unprivileged uid (root) or drops every capability (user namespace), sets no_new_privs,
+adds a Landlock domain where the kernel has Landlock (read-only everywhere but /tmp; signals and abstract sockets
+scoped to the sandbox; no TCP), and runs the program. Without namespaces (Landlock mode) the host's filesystem is in
+view, so Landlock allows reads only of what a program needs and a seccomp filter refuses sockets. The verdict goes
+back as one JSON line on stdout.
 """
 
 from __future__ import annotations
@@ -326,67 +328,80 @@ def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
     os._exit(0)
 
 
-def _init(req: dict, fds: dict[int, int], status_w: int, run_dir: str, slot: tuple[int, int] | None, caps: dict) -> None:
-    """PID 1 of the submission's own PID namespace: fork the submission, pass its wait status on, exit.
+def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, caps: dict) -> int:
+    """Fork the submission; return its pid. In namespace mode this process is PID 1 of the sandbox's own namespace."""
+    pid = os.fork()
+    if pid == 0:
+        _child(req, fds, run_dir, slot, caps)
+    return pid
 
-    When this process exits the kernel kills every process left in the namespace, however it detached itself.
-    """
+
+def _sweep(caps: dict) -> None:
+    """Kill whatever a submission left running. As PID 1 of the sandbox's namespace one kill(-1) reaches all of it;
+    elsewhere the leftovers are found as our children (the worker is their subreaper)."""
+    if not caps.get("pidns"):
+        _sweep_children()
+        return
     try:
-        os.setpgid(0, 0)  # its own process group, so the worker's killpg reaches exactly this tree
-        pid = os.fork()
-        if pid == 0:
-            os.close(status_w)
-            _child(req, fds, run_dir, slot, caps)
-        for fd in fds.values():
-            os.close(fd)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        while True:
-            wpid, status = os.waitpid(-1, 0)  # as init it also reaps the submission's orphans
-            if wpid == pid:
-                break
-        os.write(status_w, f"{status}\n".encode())
-    except BaseException:  # noqa: BLE001 - nothing to report to; the worker sees no status
-        pass
-    os._exit(0)
-
-
-def _start(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, caps: dict) -> tuple[int, int]:
-    """Start the submission in a new PID namespace; return (pid of its init as the worker sees it, status fd).
-
-    Only with the operator's unsafe opt-in on a host without namespaces: no PID namespace, the init is a plain child.
-    """
-    status_r, status_w = os.pipe()
-    if not caps["root"]:
-        init = os.fork()
-        if init == 0:
-            os.close(status_r)
-            _init(req, fds, status_w, run_dir, slot, caps)
-        os.close(status_w)
-        return init, status_r
-    pid_r, pid_w = os.pipe()
-    middle = os.fork()
-    if middle == 0:  # the intermediate: unshare so that its next child is a new namespace's init, then leave
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return  # nothing left: the usual case costs one system call
+    for _ in range(100):
         try:
-            os.close(status_r)
-            os.close(pid_r)
-            if not rootfs.unshare(rootfs.CLONE_NEWPID):
-                os._exit(71)
-            init = os.fork()
-            if init == 0:
-                os.close(pid_w)
-                _init(req, fds, status_w, run_dir, slot, caps)
-            os.write(pid_w, f"{init}\n".encode())
-        finally:
-            os._exit(0)
-    os.close(status_w)
+            os.kill(-1, signal.SIGKILL)  # every process in this namespace but its init
+        except OSError:
+            pass
+        _reap(block=True)
+        try:
+            os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+
+
+def _enter_pid_namespace() -> bool:
+    """Serve from PID 1 of a new PID namespace: True in that server; False if it cannot be made (nothing changed).
+
+    The process that calls this waits for the server and exits with it: it never returns True.
+    """
+    pid_r, pid_w = os.pipe()
+    go_r, go_w = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # unshare so that our next child is the new namespace's init, then leave
+        os.close(pid_r)
+        os.close(go_w)
+        if not rootfs.unshare(rootfs.CLONE_NEWPID):
+            os._exit(71)
+        server = os.fork()
+        if server == 0:
+            os.close(pid_w)
+            os.environ["SANDBOX_SERVER_PID"] = os.read(go_r, 64).decode()  # our pid outside; the outer process has us
+            os.close(go_r)
+            return True
+        os.write(pid_w, f"{server}\n".encode())
+        os._exit(0)
     os.close(pid_w)
-    _, middle_status = os.waitpid(middle, 0)
+    os.close(go_r)
+    os.waitpid(middle, 0)
     text = os.read(pid_r, 64).decode().strip()
     os.close(pid_r)
     if not text:
-        os.close(status_r)
-        raise OSError("could not start the submission in its own PID namespace")
-    return int(text), status_r
+        os.close(go_w)
+        return False
+    server = int(text)
+    os.write(go_w, str(server).encode())
+    os.close(go_w)
+    for fd in range(3, 1 << 10):  # only the server keeps the protocol pipes: their ends close when it ends
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(0)
+        if pid == server:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
 def _serve_one(req: dict, proto_out: int, slot: tuple[int, int] | None, caps: dict) -> dict:
@@ -396,7 +411,6 @@ def _serve_one(req: dict, proto_out: int, slot: tuple[int, int] | None, caps: di
         try:
             return _run_in(req, proto_out, run_dir, slot, caps, start)
         finally:
-            _sweep_children()
             shutil.rmtree(run_dir, ignore_errors=True)
     if not rootfs.run_tmpfs(req.get("disk_mb", 64), slot):
         raise OSError("could not mount the submission's /tmp")
@@ -414,7 +428,7 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
     data_r, data_w = os.pipe()
     fds = {1: out_w, 2: err_w, RESULT_FD: res_w, DATA_FD: data_w, -1: nonce_r}
     try:
-        pid, status_r = _start(req, fds, run_dir, slot, caps)
+        pid = _start(req, fds, run_dir, slot, caps)
     finally:
         for fd in (nonce_r, res_w, out_w, err_w, data_w):
             os.close(fd)
@@ -424,7 +438,7 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
     _send(proto_out, {"pid": pid})
     pidfd = os.pidfd_open(pid)
     cap = req["max_output"]
-    caps_by_fd = {out_r: cap, err_r: cap, res_r: 1 << 16, data_r: req.get("max_data", 8 << 20), status_r: 64}
+    caps_by_fd = {out_r: cap, err_r: cap, res_r: 1 << 16, data_r: req.get("max_data", 8 << 20)}
     bufs = {fd: bytearray() for fd in caps_by_fd}
     sizes = dict.fromkeys(bufs, 0)
     sel = selectors.DefaultSelector()
@@ -433,6 +447,7 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = start + req["timeout"]
     exited = timed_out = False
+    status: int | None = None
     over_disk = ""
     watch = caps["mode"] != "namespaces"  # no size-limited tmpfs: measure the run dir instead, 10 times a second
     next_check = start + 0.1
@@ -459,10 +474,10 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
             fd = key.fd
             if fd == pidfd:
                 sel.unregister(pidfd)
-                os.waitpid(pid, 0)
+                _, status = os.waitpid(pid, 0)
                 os.close(pidfd)
                 exited = True
-                _reap()
+                _sweep(caps)
                 drain_until = time.monotonic() + 0.5
                 continue
             data = os.read(fd, 1 << 16)
@@ -478,8 +493,6 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
         sel.unregister(fd)
         os.close(fd)
     sel.close()
-    status_text = bufs[status_r].decode().strip()
-    status = int(status_text) if status_text.lstrip("-").isdigit() else None
     duration_ms = round((time.monotonic() - start) * 1000, 2)
     status_s, message = _verdict(bufs[res_r].decode("utf-8", "replace"), nonce, status, timed_out)
     if over_disk:
@@ -555,7 +568,9 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
-    _send(proto_out, {"ready": True, **caps, "uid": slot[0] if slot is not None else os.getuid()})
+    caps["pidns"] = caps["root"] and _enter_pid_namespace()  # from here on, PID 1 of the sandbox's namespace
+    _send(proto_out, {"ready": True, **caps, "uid": slot[0] if slot is not None else os.getuid(),
+                      "server_pid": int(os.environ.get("SANDBOX_SERVER_PID") or os.getpid())})
     try:
         _serve(proto_in, proto_out, slot, caps)
     finally:

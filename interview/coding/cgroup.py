@@ -70,6 +70,11 @@ class MemoryCgroup:
             return None
         return group
 
+    def add(self, pid: int) -> None:
+        """Move another process into the group (its children from now on follow it)."""
+        with contextlib.suppress(OSError):
+            (self.path / "cgroup.procs").write_text(str(pid))
+
     def oom_kills(self) -> int:
         """How many processes the OOM killer has ended in this group so far."""
         name = "memory.oom_control" if self.version == 1 else "memory.events"

@@ -45,9 +45,9 @@ attempt("list a host folder", lambda: os.listdir(%(folder)r))
 attempt("write in a host folder", lambda: create(%(folder)r))
 attempt("read the app's code", lambda: open(%(app)r).read())
 attempt("read the server's environment", lambda: open("/proc/%(server)d/environ", "rb").read())
-own_pid_namespace = os.getpid() == 2
+own_pid_namespace = os.getppid() == 1  # forked by PID 1 of its own namespace
 for pid, who in ((%(server)d, "the server"), (%(worker)d, "the sandbox worker")):
-    if pid > 2 or not own_pid_namespace:  # in its own PID namespace, 1 and 2 are the sandbox's init and this probe
+    if pid > 2 or not own_pid_namespace:  # in its own PID namespace, 1 and 2 are the sandbox's server and this probe
         attempt("signal " + who, lambda pid=pid: os.kill(pid, 0))
 attempt("connect to the server", lambda: socket.create_connection(("127.0.0.1", %(port)d), timeout=1).close())
 attempt("send UDP out", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"probe", ("192.0.2.1", 9)))

@@ -7,11 +7,11 @@ new root made of read-only binds of the system directories, the standard library
 app, /root, /home, /proc and /run are not there) and reports what held. Fail closed: before a worker runs anything, a
 probe program tries what a hostile one would (read and write a world-readable host folder, read the app's code and the
 server's /proc entry, signal the server and the worker, connect to a port the server listens on, write in the system
-folders) and checks its own PID namespace and interfaces; a worker whose probe saw any of it succeed refuses every run
+folders, send UDP out); a worker whose probe saw any of it succeed refuses every run
 with ``SandboxUnsafe`` unless the pool was built with ``allow_unsafe`` (the operator's INTERVIEW_SANDBOX_UNSAFE).
 
-Per submission: a fresh size-limited tmpfs on /tmp (its only writable place, so disk and RAM are bounded in total), a
-new PID namespace whose end kills everything left in it, a new session, RLIMIT_CPU, RLIMIT_AS (memory), RLIMIT_NPROC,
+Per submission: a fresh size-limited tmpfs on /tmp (its only writable place, so disk and RAM are bounded in total), the
+worker's own PID namespace (the worker is its PID 1 and kills whatever a submission leaves there), a new session, RLIMIT_CPU, RLIMIT_AS (memory), RLIMIT_NPROC,
 RLIMIT_FSIZE, RLIMIT_NOFILE and no core dumps, an unprivileged uid of the worker slot (64000 and up, as root) or no
 capabilities (user namespace), no_new_privs and a Landlock domain where the kernel has one. Output is captured up to a
 cap; a wall-clock timeout kills the namespace. A pass needs a positive signal: the harness writes ``PASS <nonce>`` on a
@@ -157,6 +157,10 @@ class _Worker:
         self.landlock = int(hello.get("landlock") or 0)
         self.setup_error = str(hello.get("root_error") or "")
         self.mode = str(hello.get("mode") or "none")  # namespaces, landlock (no namespaces: Landlock + seccomp), none
+        if self.mode == "namespaces" and not hello.get("pidns"):
+            self.mode, self.setup_error = "none", self.setup_error or "no PID namespace could be made"
+        if self.cgroup is not None and hello.get("server_pid") not in (None, self.proc.pid):
+            self.cgroup.add(int(hello["server_pid"]))  # the worker's server process, however fast it was forked
         self.user_switch = slot_uid is not None
         self.proof: dict = {}
 
@@ -194,7 +198,8 @@ class _Worker:
             raise _WorkerLost("the sandbox worker did not start the submission")
         reply = self.read_line(limits.timeout + 5.0)  # the worker kills at timeout; this is the backstop
         if reply is None:
-            _killpg(started["pid"])
+            if self.mode != "namespaces":  # in namespace mode the pid is the sandbox's own; replacing the worker ends it all
+                _killpg(started["pid"])
             raise _WorkerLost("the sandbox worker did not answer in time", timeout=True)
         if reply["status"] in ("crashed", "timeout", "failed") and self.cgroup is not None and self.cgroup.oom_kills() > kills:
             reply = {**reply, "status": "memory", "message": "the program's processes together went over the memory limit"}
