@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import fcntl
 import json
 import linecache
 import os
@@ -215,21 +216,19 @@ def _exec_node(req: dict, nonce: str, tmpdir: str) -> None:
     os.execve(req["node"], [req["node"], f"--max-old-space-size={heap}", "--stack-size=984", "driver.js"], dict(os.environ))
 
 
+def _high_dup(fd: int, lowest: int = 64) -> int:
+    return fcntl.fcntl(fd, fcntl.F_DUPFD, lowest)
+
+
 def _place_fds(targets: dict[int, int]) -> None:
     """Make exactly ``targets`` (number -> source fd) the open fds: dup2 via high copies, then close all the rest."""
-    high = {target: fcntl_dupfd(src) for target, src in targets.items()}
+    high = {target: _high_dup(src) for target, src in targets.items()}
     for target, src in high.items():
         os.dup2(src, target)
     keep = sorted(high)
     for low, up in zip([-1, *keep], [*keep, 1 << 16], strict=True):
         if up > low + 1:  # os.closerange(n, n) would close everything (the range's end wraps around)
             os.closerange(low + 1, up)
-
-
-def fcntl_dupfd(fd: int, lowest: int = 64) -> int:
-    import fcntl
-
-    return fcntl.fcntl(fd, fcntl.F_DUPFD, lowest)
 
 
 def _readable() -> tuple[list[str], dict[str, int]]:
@@ -272,7 +271,7 @@ def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
     """Runs in the forked child; never returns. ``slot`` is the (uid, gid) to drop to, or None when not root."""
     try:
         os.setsid()
-        nonce_r = fcntl_dupfd(fds.pop(-1))
+        nonce_r = _high_dup(fds.pop(-1))
         devnull = os.open(os.devnull, os.O_RDONLY)
         _place_fds({0: devnull, **fds, 63: nonce_r})
         nonce = os.read(63, 64).decode()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from ..models import TestReport
 from .harness import run_tests
 from .problems import Problem
 from .runner import Limits, SandboxPool, default_pool, isolation_report
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 
 @runtime_checkable
@@ -72,13 +75,13 @@ def default_judge() -> SandboxJudge:
     return SandboxJudge()
 
 
-def judge_from_settings(settings) -> Judge | None:
+def judge_from_settings(settings: Settings) -> Judge | None:
     """The judge the settings ask for: None when code execution is turned off, or when the sandbox could not prove its
     isolation on this host (fail closed; ``isolation_report()`` says why) and the operator did not opt in to run anyway."""
     if not settings.code_execution:
         return None
     pool = default_pool()
-    pool.allow_unsafe = bool(getattr(settings, "sandbox_unsafe", False))
+    pool.allow_unsafe = settings.sandbox_unsafe
     if not pool.allow_unsafe and not isolation_report(pool)["proven"]:
         return None
     return default_judge()

@@ -152,7 +152,6 @@ class _Worker:
             raise SandboxError("The sandbox worker did not start; check that Python can run _worker.py.")
         self.net = bool(hello["net"]) or hello.get("mode") == "landlock"  # landlock mode: seccomp refuses every socket
         self.root = bool(hello.get("root"))  # its own read-only root: the host's files are not there
-        self.private_tmp = self.root
         self.userns = bool(hello.get("userns"))
         self.landlock = int(hello.get("landlock") or 0)
         self.setup_error = str(hello.get("root_error") or "")
@@ -349,7 +348,7 @@ class SandboxPool:
             w = self._all[0] if self._all else None
         if w is None:  # none started yet: start one (and keep it)
             self._idle.put(w := self._take())
-        return {"network_isolated": w.net, "private_tmp": w.private_tmp, "user_switch": w.user_switch, "mode": w.mode,
+        return {"network_isolated": w.net, "private_tmp": w.root, "user_switch": w.user_switch, "mode": w.mode,
                 "own_root": w.root, "user_namespace": w.userns, "landlock_abi": w.landlock, "memory_cgroup": w.cgroup is not None,
                 "proven": bool(w.proof.get("proven")), "reason": w.proof.get("reason", ""),
                 "checks": w.proof.get("checks", {}), "setup_error": w.setup_error}
