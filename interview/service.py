@@ -1,8 +1,11 @@
 """The session service: start an interview, submit messages, correct answers, finish with a report.
 
-The UI, the CLI and the tests all go through this class. Each change is made on a copy of the
-session, saved to the store, and only then handed back, so a turn is persisted before anyone
-acknowledges it and a failed turn leaves the session as it was.
+The UI, the CLI, the REST API and the tests all go through this class. Each turn is load -> decide
+-> apply -> save: the engine decides (it never changes the session), ``session.transitions``
+applies the decision to a copy of the session, the copy is saved, and only then handed back, so a
+turn is persisted before anyone acknowledges it and a failed turn leaves the session as it was.
+The service owns the fallback: when the LLM engine fails a turn, the offline engine decides it,
+with a notice, and each turn records the engine that decided it.
 """
 
 from __future__ import annotations
@@ -17,14 +20,30 @@ from .bank import find_role, load_bank
 from .coding import flow
 from .coding.judge import Judge, default_judge
 from .coding.problems import Language
-from .engines.base import Chunk, CodingInterviewer, Interviewer, Notice, StreamingInterviewer, get_engine
+from .engines.base import Chunk, DecisionStream, Interviewer, Notice, StreamingInterviewer, fallback_notice, get_engine
 from .engines.offline import OfflineInterviewer, other_questions
-from .errors import CodeExecutionDisabled, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
+from .errors import CodeExecutionDisabled, LLMError, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
-from .models import AskedQuestion, CodeAttempt, DeliveryMetrics, Intent, InterviewOptions, Question, Report, SessionState, TestReport, Turn
+from .models import (
+    LANGUAGE_NAMES,
+    AskedQuestion,
+    Assessment,
+    CodeAttempt,
+    DeliveryMetrics,
+    Intent,
+    InterviewOptions,
+    Question,
+    Report,
+    Role,
+    SessionState,
+    TestReport,
+    Turn,
+)
 from .plan import kinds_plan, resolve_role
 from .report import build_report, summary_facts
 from .rubric import bank_texts
+from .session import transitions
+from .session.decisions import Decision
 from .store import MemoryStore, SessionStore
 
 
@@ -69,7 +88,7 @@ class TurnStream:
         self._chunks.close()
 
 
-def _after_notices(chunks: Generator[Chunk, None, Turn], prefix: str) -> Generator[Chunk, None, Turn]:
+def _after_notices(chunks: DecisionStream, prefix: str) -> DecisionStream:
     """Pass chunks through, repeating ``prefix`` after each Notice (which clears what was shown)."""
     try:
         while True:
@@ -93,7 +112,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-LANGUAGES = ("python", "javascript")
+LANGUAGES = tuple(LANGUAGE_NAMES)
 MAX_CODE_CHARS = 20_000
 _SANDBOX = object()
 
@@ -102,12 +121,15 @@ class InterviewService:
     """Runs interviews on one engine and keeps every turn in a store.
 
     ``judge`` runs candidates' code (default: the sandbox); ``None`` turns code execution off, and
-    submissions are then recorded and discussed but never run.
+    submissions are then recorded and discussed but never run. ``fallback`` decides the turns the
+    engine fails (default: the offline engine).
     """
 
     def __init__(self, engine: Interviewer | None = None, store: SessionStore | None = None,
-                 *, max_message_chars: int = 4000, judge: Judge | None | object = _SANDBOX) -> None:
+                 *, max_message_chars: int = 4000, judge: Judge | None | object = _SANDBOX,
+                 fallback: Interviewer | None = None) -> None:
         self.engine = engine or get_engine("offline")
+        self.fallback = fallback or OfflineInterviewer()
         self.store = store or MemoryStore()
         self.max_message_chars = max_message_chars
         self.judge: Judge | None = default_judge() if judge is _SANDBOX else judge  # type: ignore[assignment]
@@ -117,7 +139,11 @@ class InterviewService:
         role = resolve_role(options)
         state = SessionState(id=uuid.uuid4().hex, created_at=_now(), options=options, role=role,
                              engine=self.engine.name, kinds_plan=kinds_plan(options, technical=role.technical), difficulty=options.start_difficulty)
-        state.opening = self.engine.open(state)
+        try:
+            opening = self.engine.opening(state)
+        except LLMError as err:
+            opening = self.fallback.opening(state).with_notice(fallback_notice(err))
+        transitions.open_interview(state, opening)
         if state.current is not None:  # embed what the first answer is compared with while the candidate reads
             semantic.prefetch(bank_texts([state.current.question, *other_questions(state.current.question)]))
         return self._save(state)
@@ -151,18 +177,34 @@ class InterviewService:
         if notice:
             yield f"({notice}) "
         if streamer is not None:
-            turn = yield from _after_notices(streamer.stream(work, message), f"({notice}) " if notice else "")
+            decision = yield from _after_notices(self._stream(streamer, work, message), f"({notice}) " if notice else "")
         else:
-            turn = self.engine.respond(work, message)
-            yield turn.reply
+            decision = self._decide(work, message)
+            yield decision.words
+        turn = transitions.apply(work, decision, message)
         if notice:
             turn.truncated = True
             turn.reply = f"({notice}) {turn.reply}"
         if delivery is not None:
             turn.input_mode, turn.delivery = "voice", delivery
-        work.turns[turn.index] = turn
         work.pending, work.pending_delivery = None, None
         return SubmitResult(state=self._save(work), turn=turn, notice=notice)
+
+    def _decide(self, work: SessionState, message: str) -> Decision:
+        try:
+            return self.engine.decide(work, message)
+        except LLMError as err:
+            return self.fallback.decide(work, message).with_notice(fallback_notice(err))
+
+    def _stream(self, streamer: StreamingInterviewer, work: SessionState, message: str) -> DecisionStream:
+        """The engine's streamed decision; when it fails, a Notice and the fallback engine's decision."""
+        try:
+            return (yield from streamer.stream(work, message))
+        except LLMError as err:
+            decision = self.fallback.decide(work, message).with_notice(fallback_notice(err))
+            yield Notice(decision.notice)
+            yield decision.words
+            return decision
 
     # --- coding questions -------------------------------------------------------------------
     def run_code(self, state: SessionState, code: str, language: str) -> tuple[SessionState, TestReport]:
@@ -199,8 +241,11 @@ class InterviewService:
             attempt = attempt.model_copy(update={"verdict": report.verdict, "passed": report.passed, "total": report.total,
                                                  "message": report.message, "first_failure": report.first_failure,
                                                  "large_ms": report.large_ms, "reference_large_ms": reference})
-        engine = self.engine if isinstance(self.engine, CodingInterviewer) else OfflineInterviewer()
-        turn = engine.code_turn(work, attempt)
+        try:
+            decision = self.engine.decide_code(work, attempt)
+        except LLMError as err:
+            decision = self.fallback.decide_code(work, attempt).with_notice(fallback_notice(err))
+        turn = transitions.apply(work, decision, attempt.code)
         return SubmitResult(state=self._save(work), turn=turn)
 
     def edit_answer(self, state: SessionState, turn_index: int, text: str) -> SessionState:
@@ -223,22 +268,25 @@ class InterviewService:
         for k, i in enumerate(asked.answers):
             if i >= turn_index:  # each answer turn's score is the question's score up to that turn
                 so_far = "\n".join(work.turns[j].message for j in asked.answers[: k + 1])
-                asked.assessment = self.engine.assess(asked.question, so_far, work.role)
+                asked.assessment = self._assess(asked.question, so_far, work.role)
                 work.turns[i].score = asked.assessment.overall
         if asked.assessment is not None and asked.assessment.scored_by != self.engine.name:
             turn.notice = f"This correction was re-scored by the {asked.assessment.scored_by} rubric: the {self.engine.name} interviewer was unavailable."
         work.summary, work.summary_source = "", ""  # the report's narrative is written again
         return self._save(work)
 
+    def _assess(self, question: Question, answer: str, role: Role) -> Assessment:
+        try:
+            return self.engine.assess(question, answer, role)
+        except LLMError:
+            return self.fallback.assess(question, answer, role)
+
     def finish(self, state: SessionState) -> tuple[SessionState, Report]:
         """End the interview (if still on), write the report's narrative once, and return the session and report."""
         if state.status == "finished" and state.summary:
             return state, build_report(state)
         work = _copy(state)
-        if work.status != "finished":
-            if (current := work.current) is not None:
-                current.status = "answered" if flow.attempted(current) else "unanswered"
-            work.status = "finished"
+        transitions.finish(work)
         summarize = getattr(self.engine, "summarize", None)
         report = build_report(work)
         text = summarize(work, summary_facts(report)) if summarize else None
@@ -255,14 +303,17 @@ class InterviewService:
         return self.store.load(session_id)
 
     def _save(self, state: SessionState) -> SessionState:
-        state.updated_at = _now()
-        self.store.save(state)
+        """Save ``state``; its ``updated_at`` and ``version`` change only once the store took it (SessionConflict)."""
+        stamped = state.model_copy(update={"updated_at": _now()})
+        self.store.save(stamped)
+        state.updated_at, state.version = stamped.updated_at, stamped.version
         return state
 
 
 def _check_code(code: object, language: object) -> tuple[str, Language]:
     if language not in LANGUAGES:
-        raise SessionError(f"Language {language!r} is not supported: choose Python or JavaScript.")
+        names = " or ".join(LANGUAGE_NAMES.values())
+        raise SessionError(f"Language {language!r} is not supported: choose {names}.")
     if not isinstance(code, str) or not code.strip():
         raise SessionError("The editor is empty: write your solution first.")
     if len(code) > MAX_CODE_CHARS:
@@ -281,10 +332,7 @@ def open_coding(state: SessionState) -> AskedQuestion:
 
 def current_prompt(state: SessionState) -> str:
     """Return what the candidate is being asked right now (question or follow-up), or ''."""
-    current = state.current
-    if current is None:
-        return ""
-    return current.follow_ups[-1] if current.follow_ups else current.question.text
+    return state.current.prompt if state.current is not None else ""
 
 
 def scored_turns(state: SessionState) -> list[Turn]:
@@ -305,7 +353,7 @@ def evaluate_answer(role_name: str, question_text: str, answer: str, *, referenc
             "kind": question.kind.value}
     if (lang := language.not_english(answer)) is not None:
         return {**head, "score": None, "language": lang, "message": language.message(lang)}
-    a = get_engine("offline").assess(question, answer, role)
+    a = OfflineInterviewer().assess(question, answer, role)
     return {**head, "score": a.overall, "dimensions": [d.model_dump(mode="json") for d in a.dimensions],
             "covered_points": a.covered_points, "missing_points": a.missing_points,
             "flaws": [f.model_dump(mode="json") for f in a.flaws], "off_question": a.off_question, "echo": a.echo,

@@ -62,14 +62,14 @@ class SlowFirstEngine(OfflineInterviewer):
         self.log: list[tuple[str, str]] = []
         self.first_entered = threading.Event()
 
-    def respond(self, state, message):
+    def decide(self, state, message):
         self.log.append(("start", message))
         if message == FIRST:
             self.first_entered.set()
             time.sleep(0.3)
-        turn = super().respond(state, message)
+        decision = super().decide(state, message)
         self.log.append(("end", message))
-        return turn
+        return decision
 
 
 async def _start(ac: httpx.AsyncClient, options: dict) -> tuple[str, dict[str, str]]:

@@ -28,6 +28,7 @@ from interview import (
     prompts,
 )
 from interview.coding import flow
+from interview.session import transitions
 from interview.coding.judge import SandboxJudge
 from interview.coding.runner import SandboxPool
 from interview.errors import LLMConnectionError
@@ -105,7 +106,7 @@ def offline_code_turn(state: SessionState, judge: FixedJudge, code: str = "x = 1
     r = judge.report
     attempt = CodeAttempt(mode="submit", language="python", code=code, verdict=r.verdict, passed=r.passed, total=r.total,
                           message=r.message, first_failure=r.first_failure)
-    return OfflineInterviewer().code_turn(work, attempt), work
+    return transitions.apply(work, OfflineInterviewer().decide_code(work, attempt), code), work
 
 
 def coding_requests(fake) -> list:
@@ -163,7 +164,7 @@ def test_a_chat_turn_streams_in_several_chunks_and_keeps_the_decision(fake_groq,
     _, service = coding(judge)
     state = service.submit_code(to_coding(service, fake_groq), "x = 1", "python").state
     want = copy(state)
-    OfflineInterviewer().respond(want, EXPLAIN)
+    transitions.apply(want, OfflineInterviewer().decide(want, EXPLAIN), EXPLAIN)
     sent = send(service, fake_groq, state, EXPLAIN)
     words = [c for c in sent.chunks if isinstance(c, str)]
     assert sent.calls == 1 and not sent.notices and len(words) >= 3
@@ -235,7 +236,7 @@ def test_a_failing_server_keeps_the_code_s_turn_with_a_visible_notice(fake_groq,
     _, service = coding(judge, timeout=0.5)
     state = service.submit_code(to_coding(service, fake_groq), "x = 1", "python").state
     want = copy(state)
-    want_reply = OfflineInterviewer().respond(want, EXPLAIN).reply
+    want_reply = transitions.apply(want, OfflineInterviewer().decide(want, EXPLAIN), EXPLAIN).reply
     fake_groq.script(*steps)
     sent = send(service, fake_groq, state, EXPLAIN)
     assert sent.turn.engine == "offline" and "offline interviewer" in sent.turn.notice
@@ -325,8 +326,14 @@ def test_a_langchain_fake_chat_model_words_a_submission():
     _, want = offline_code_turn(state, judge)
     chat = GenericFakeChatModel(messages=iter([AIMessage(content=json.dumps({"say": SAY}))]))
     engine = LLMInterviewer(chat, name="fake", sleep=lambda s: None)
-    chunks = list(engine.code_stream(work := copy(state), CodeAttempt(mode="submit", language="python", code="x = 1",
-                                                                       verdict="passed", passed=9, total=9)))
+    attempt = CodeAttempt(mode="submit", language="python", code="x = 1", verdict="passed", passed=9, total=9)
+    chunks, stream = [], engine.stream_code(work := copy(state), attempt)
+    while True:  # the engine decides; the decision is applied as the session service does
+        try:
+            chunks.append(next(stream))
+        except StopIteration as stop:
+            transitions.apply(work, stop.value, attempt.code)
+            break
     turn = work.turns[-1]
     assert turn.engine == "fake" and turn.reply == f"{SAY}\n\n{want.current.follow_ups[-1]}"
     assert "".join(c for c in chunks if isinstance(c, str)) == turn.reply and not any(isinstance(c, Notice) for c in chunks)

@@ -65,7 +65,7 @@ def good(state, message: str = ANSWER) -> str:
 
 def offline_reply(state: SessionState, message: str) -> str:
     """What the offline interviewer says to this message in this state (it is deterministic)."""
-    return OfflineInterviewer().respond(SessionState.model_validate_json(state.model_dump_json()), message).reply
+    return OfflineInterviewer().decide(state, message).words
 
 
 def assert_groq(sent: Sent) -> None:

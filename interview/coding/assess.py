@@ -16,7 +16,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from ..models import Assessment, CodeAttempt, CodeWork, DimensionScore, Evidence
+from ..models import VERDICT_WORDS, Assessment, CodeAttempt, CodeWork, DimensionScore, Evidence
 from ..rubric import LABELS
 from ..text import quote
 from .problems import Problem
@@ -156,9 +156,8 @@ def correctness(attempt: CodeAttempt | None) -> DimensionScore:
         return DimensionScore(dimension="correctness", score=5, rationale=f"Every test passed, hidden edge cases included ({counts}).",
                               evidence=[Evidence(quote=counts, note="test results")])
     if attempt.verdict != "failed":
-        why = {"timeout": "ran out of time", "memory": "ran out of memory", "crashed": "crashed", "error": "did not compile or run"}
         return DimensionScore(dimension="correctness", score=1 if attempt.verdict == "error" else 2,
-                              rationale=f"The last submission {why.get(attempt.verdict, attempt.verdict)}: {attempt.message}".strip(": "),
+                              rationale=f"The last submission {VERDICT_WORDS.get(attempt.verdict, attempt.verdict)}: {attempt.message}".strip(": "),
                               evidence=[Evidence(quote=attempt.message[:160] or attempt.verdict, note="test run")])
     share = attempt.passed / attempt.total if attempt.total else 0.0
     score = 4 if share >= 0.8 else 3 if share >= 0.5 else 2 if attempt.passed else 1

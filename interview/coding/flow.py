@@ -6,7 +6,8 @@ approach in the chat (answers). After each, the interviewer decides in code what
 this order: submit the code if not yet; the failing case if the last submission failed; the
 complexity if not stated; a faster approach if the code was measured slow or the stated complexity
 is worse than expected; space if not stated; edge cases if not mentioned; the problem's own
-follow-up. Hints come from the problem. Both engines use these decisions (``CodingTurns``).
+follow-up. Hints come from the problem. Both engines use these decisions
+(``interview.engines.coding_turns``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import json
 import random
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..errors import NotCodingQuestion
-from ..models import Action, AskedQuestion, Assessment, CodeAttempt, CodeWork, Intent, Kind, Question, SessionState, TalkingPoint, Turn
+from ..models import VERDICT_WORDS, AskedQuestion, Assessment, CodeAttempt, CodeWork, Kind, Question, SessionState, TalkingPoint
 from .assess import EDGE, assess_code, growth, last_submission, measured_slow, ms, stated_complexity
 from .problems import Problem, load_problems
 
@@ -161,7 +161,7 @@ def result_words(attempt: CodeAttempt) -> str:
         return f"All {attempt.total} tests pass.{large}"
     if attempt.verdict == "failed":
         return f"{attempt.passed} of {attempt.total} tests pass; the first failing one is {attempt.first_failure or 'a hidden test'}."
-    what = {"timeout": "ran out of time", "memory": "ran out of memory", "crashed": "crashed", "error": "didn't run"}[attempt.verdict]
+    what = VERDICT_WORDS[attempt.verdict]
     return f"Your code {what}: {attempt.message or attempt.verdict}."
 
 
@@ -172,96 +172,6 @@ def retry_words(attempt: CodeAttempt) -> str:
     if attempt.verdict in ("timeout", "memory"):
         return "Is there an input where it loops forever, or is it too slow for large inputs? Fix it and submit again, or tell me your approach."
     return "Take another look: Run shows the examples case by case. Submit again when it's fixed, or tell me how you'd fix it."
-
-
-class CodingTurns:
-    """The coding-question side of an interviewer (mixed into the offline engine; the LLM engine delegates to it).
-
-    Needs ``name``, ``_advance(state, score) -> (reply, action)`` and ``_turn(...)`` from the engine.
-    """
-
-    if TYPE_CHECKING:  # provided by the engine this is mixed into
-        name: str
-
-        def _advance(self, state: SessionState, score: int | None) -> tuple[str, Action]: ...
-
-        def _turn(self, state: SessionState, current: AskedQuestion, message: str, intent: Intent, reply: str, action: Action, *,
-                  scored: bool = False, score: int | None = None, follow_up: bool = False) -> Turn: ...
-
-    def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
-        """Record a submission from the editor (already run, or 'not_run'), score the question, and reply."""
-        current = state.current
-        if current is None or current.code is None:
-            raise ValueError("code_turn() needs an open coding question; the session service checks this")
-        attempt = attempt.model_copy(update={"turn": len(state.turns)})
-        current.code.attempts.append(attempt)
-        current.code.language, current.code.draft = attempt.language, attempt.code
-        current.assessment = assess(state, current)
-        said = result_words(attempt)
-        action: Action
-        if attempt.verdict not in ("passed", "not_run", "failed"):
-            reply, action = f"{said} {retry_words(attempt)}", "stay"
-        elif attempt.verdict == "failed" and "failing" not in current.asked_point_ids:
-            reply, action = f"{said} {retry_words(attempt)}", "stay"
-        else:
-            reply, action = self._coding_next(state, current, said)
-        turn = self._turn(state, current, attempt.code, Intent.code, reply, action, score=current.assessment.overall)
-        turn.input_mode = "code"
-        return turn
-
-    def _coding_answer(self, state: SessionState, current: AskedQuestion, message: str) -> Turn:
-        index = len(state.turns)
-        was_follow_up = bool(current.follow_ups)
-        explained = "\n".join([explanation(state, current), message]).strip()
-        current.answers.append(index)
-        current.assessment = assess(state, current, explained)
-        reply, action = self._coding_next(state, current, "Thanks." if index % 2 else "Okay, thank you.", explained)
-        return self._turn(state, current, message, Intent.answer, reply, action, scored=True,
-                          score=current.assessment.overall, follow_up=was_follow_up)
-
-    def _coding_next(self, state: SessionState, current: AskedQuestion, said: str, explained: str | None = None) -> tuple[str, Action]:
-        step = next_step(state, current, explained)
-        if step.topic is not None:
-            if step.topic not in current.asked_point_ids:
-                current.follow_ups.append(step.ask)
-                current.asked_point_ids.append(step.topic)
-            state.hints_given = 0
-            return f"{said} {step.ask}", "follow_up"
-        current.status = "answered"
-        reply, action = self._advance(state, current.assessment.overall if current.assessment else None)
-        return f"{said} {reply}", action
-
-    def _coding_hint(self, state: SessionState, current: AskedQuestion, message: str) -> Turn:
-        problem = problem_of(current)
-        state.hints_given += 1
-        hints = problem.hints or [current.question.hint]
-        reply = (f"Here's a nudge: {hints[state.hints_given - 1]}" if state.hints_given <= len(hints) else
-                 "That's all the hints I have for this one. Give it your best try, or say \"skip\" to move on.")
-        return self._turn(state, current, message, Intent.hint, reply, "stay")
-
-    def _coding_clarify(self, state: SessionState, current: AskedQuestion, message: str) -> Turn:
-        problem = problem_of(current)
-        examples = " ".join(f"{call(problem, e.args)} returns {json.dumps(e.expected)}" + (f" ({e.explanation})" if e.explanation else "") + "."
-                            for e in problem.examples[:2])
-        reply = (f"Sure. Write a function {problem.function}({', '.join(problem.params)}): {problem.statement} "
-                 f"For example: {examples} The editor starts with the signature; Run shows each example's result.")
-        return self._turn(state, current, message, Intent.clarify, reply, "stay")
-
-    def _coding_skip(self, state: SessionState, current: AskedQuestion, message: str) -> Turn:
-        tried = attempted(current)
-        current.status = "answered" if tried else "skipped"
-        if tried:
-            current.assessment = assess(state, current)
-        reply, action = self._advance(state, current.assessment.overall if current.assessment else None)
-        return self._turn(state, current, message, Intent.skip, f"No problem, let's move on. {reply}", action)
-
-    def coding_respond(self, state: SessionState, current: AskedQuestion, message: str, intent: Intent) -> Turn | None:
-        """Handle a chat message about a coding question, or None for intents handled as for any question."""
-        if intent in (Intent.empty, Intent.gibberish, Intent.off_topic) and stated_complexity(message).time:
-            intent = Intent.answer  # "It's O(n)" is short, but it answers the exercise
-        handler = {Intent.answer: self._coding_answer, Intent.hint: self._coding_hint, Intent.clarify: self._coding_clarify,
-                   Intent.skip: self._coding_skip}.get(intent)
-        return handler(state, current, message) if handler else None
 
 
 def coding_slots(total: int, wanted: int, technical: bool) -> list[int]:
@@ -277,5 +187,5 @@ def coding_slots(total: int, wanted: int, technical: bool) -> list[int]:
     return [room[round((i + 0.5) * len(room) / n - 0.5)] for i in range(n)]
 
 
-__all__ = ["CodingTurns", "INSTRUCTIONS", "Step", "assess", "attempted", "coding_slots", "is_coding", "new_asked", "next_step", "pick_problem",
+__all__ = ["INSTRUCTIONS", "Step", "assess", "attempted", "coding_slots", "is_coding", "new_asked", "next_step", "pick_problem",
            "problem_of", "problem_question", "work_of"]

@@ -6,28 +6,33 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ..errors import EngineUnavailable
-from ..models import Assessment, CodeAttempt, Question, Role, SessionState, Turn
+from ..errors import EngineUnavailable, LLMError, LLMPaused
+from ..models import Assessment, CodeAttempt, Question, Role, SessionState
+from ..session.decisions import Decision, Opening
 from ..settings import Settings
 from .groq_client import GroqConfig
 
 
 @runtime_checkable
 class Interviewer(Protocol):
-    """An interviewer: opens the interview, replies to each message, scores answers.
+    """An interviewer: opens the interview, decides the reply to each message and code submission, scores answers.
 
-    ``open`` and ``respond`` update the state they are given (the session service hands them a
-    copy and keeps it only when the call succeeds) and return the interviewer's words or turn.
+    Engines read the session and return decisions; they never change it. The session service applies
+    each decision (``interview.session.transitions``) and saves the session.
     """
 
     name: str
 
-    def open(self, state: SessionState) -> str:
-        """Choose the first question, record it in the state, and return the greeting with it."""
+    def opening(self, state: SessionState) -> Opening:
+        """Choose the first question and the greeting that puts it."""
         ...
 
-    def respond(self, state: SessionState, message: str) -> Turn:
-        """Handle one candidate message: classify, score if an answer, and decide what comes next."""
+    def decide(self, state: SessionState, message: str) -> Decision:
+        """Decide about one candidate message: its intent, its assessment if an answer, and what comes next."""
+        ...
+
+    def decide_code(self, state: SessionState, attempt: CodeAttempt) -> Decision:
+        """Decide about a judged code submission on the open coding question."""
         ...
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
@@ -43,15 +48,19 @@ class Notice:
 
 
 Chunk = str | Notice
-TurnGenerator = Generator[Chunk, None, Turn]
+DecisionStream = Generator[Chunk, None, Decision]
 
 
 @runtime_checkable
 class StreamingInterviewer(Interviewer, Protocol):
-    """An interviewer whose replies arrive word by word."""
+    """An interviewer whose replies arrive word by word (and that may fail: ``LLMError``, the service falls back)."""
 
-    def stream(self, state: SessionState, message: str) -> TurnGenerator:
-        """Like ``respond``, but yield the reply's words as they come and return the turn at the end."""
+    def stream(self, state: SessionState, message: str) -> DecisionStream:
+        """Like ``decide``, but yield the reply's words as they come and return the decision at the end."""
+        ...
+
+    def stream_code(self, state: SessionState, attempt: CodeAttempt) -> DecisionStream:
+        """Like ``decide_code``, streamed."""
         ...
 
     def summarize(self, state: SessionState, facts: dict) -> str | None:
@@ -59,13 +68,11 @@ class StreamingInterviewer(Interviewer, Protocol):
         ...
 
 
-@runtime_checkable
-class CodingInterviewer(Interviewer, Protocol):
-    """An interviewer that can run coding questions (code submitted from the editor)."""
-
-    def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
-        """Record a judged submission on the open coding question, score it, and reply."""
-        ...
+def fallback_notice(err: LLMError) -> str:
+    """What the candidate is told when the offline engine decided a turn because the AI interviewer failed."""
+    if isinstance(err, LLMPaused):
+        return f"{err} The offline interviewer is answering meanwhile."
+    return f"{str(err).rstrip('.')}. The offline interviewer answered this turn; the interview carries on."
 
 
 def available_engines() -> list[str]:

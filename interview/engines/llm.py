@@ -6,12 +6,14 @@ judges each talking point covered, contradicted or absent, with a verbatim quote
 verifies the quotes and applies its formula and caps, and no dimension stands more than a level
 above the rubric's own score unless quotes about the credited points carry it: ``llm_bounds``),
 difficulty follows the same rule, and manipulation, empty messages, repeats and ending are handled
-in code before any call. Any failure (after bounded retries) hands the turn to
-the offline engine with a visible notice; the state is changed only after a reply has validated.
+in code before any call (by ``rules``, the offline engine's decisions). The engine never changes the
+session: it returns a ``Decision`` that the session service applies. Any failure (after bounded
+retries) raises ``LLMError``; the session service then has the offline engine decide the turn and
+shows a notice.
 
 On a coding exercise the turn (scores, follow-up, next question) is decided in code by the shared
 coding logic first; one streamed call then words what the interviewer says before the question,
-which is appended word for word. If that call fails, the words made in code stand, with a notice.
+which is appended word for word. If that call fails, the service falls back to the words made in code.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import ValidationError
 
 from .. import prompts
-from ..coding.flow import is_coding, new_asked
+from ..coding.flow import is_coding
 from ..errors import LLMConnectionError, LLMError, LLMOutputError, LLMPaused, LLMTimeout
 from ..intents import IntentContext, detect_intent
-from ..models import Action, AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, Turn
+from ..models import Action, AskedQuestion, Assessment, CodeAttempt, Intent, Question, Role, SessionState, TalkingPoint
 from ..plan import next_difficulty
+from ..session import transitions
+from ..session.decisions import Decision, FollowUp, Opening
 from .base import Chunk, Notice
 from .groq_client import translate
 from .llm_bounds import bounded
@@ -48,7 +52,8 @@ from .llm_context import (
     turn_context,
 )
 from .llm_output import CodingOut, Judged, OpeningOut, SpokenStreamer, TurnOut, describe, extract_json, summary_problem
-from .offline import OfflineInterviewer, ask_words, context_stems, other_questions, record_turn
+from .offline import OfflineInterviewer, context_stems, other_questions
+from .progress import ask_words, pick
 from .resilience import CircuitBreaker, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -64,11 +69,11 @@ class LLMInterviewer:
     def __init__(self, chat, *, name: str = "groq", model: str = "", breaker: CircuitBreaker | None = None,
                  retry: RetryPolicy | None = None, turn_budget: float = 30.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 require_finish_reason: bool = False) -> None:
+                 require_finish_reason: bool = False, rules: OfflineInterviewer | None = None) -> None:
         self.chat = chat
         self.name = name
         self.model = model
-        self.fallback = OfflineInterviewer()
+        self.rules = rules or OfflineInterviewer()  # the decisions fixed in code (not a fallback: the service owns that)
         self.breaker = breaker or CircuitBreaker()
         self.retry = retry or RetryPolicy()
         self.turn_budget = turn_budget
@@ -76,59 +81,51 @@ class LLMInterviewer:
         self.require_finish_reason = require_finish_reason  # Groq ends every complete stream with one
 
     # --- protocol ----------------------------------------------------------------------------
-    def open(self, state: SessionState) -> str:
-        """Ask the first question (a bank question in the model's words); offline words if the call fails."""
-        question = self.fallback.pick(state)
+    def opening(self, state: SessionState) -> Opening:
+        """The first question: a bank question in the model's words; raise LLMError if the call fails."""
+        question = pick(state)
         if question is None or is_coding(question):  # a coding exercise opens as written
-            return self.fallback.open(state)
+            return self.rules.opening(state)
         messages = [SystemMessage(prompts.OPENING_SYSTEM),
                     HumanMessage(prompts.OPENING_TEMPLATE.format(context=dumps(opening_context(state, question))))]
-        try:
-            out = self._guarded(lambda: self._complete_valid(messages, lambda d: OpeningOut.model_validate(d)))
-        except LLMError as err:
-            return f"({self._notice(err)})\n\n{self.fallback.open(state)}"
+        out = self._guarded(lambda: self._complete_valid(messages, lambda d: OpeningOut.model_validate(d)))
         text = out.ask.strip() if len(out.ask.strip()) >= 10 else question.text
-        state.asked.append(AskedQuestion(question=question.model_copy(update={"text": text}), difficulty=state.difficulty))
-        return "\n\n".join(p for p in (out.say.strip(), text) if p)
+        words = "\n\n".join(p for p in (out.say.strip(), text) if p)
+        return Opening(words, question.model_copy(update={"text": text}), self.name)
 
-    def respond(self, state: SessionState, message: str) -> Turn:
-        """Reply to one message (the streamed reply, collected)."""
+    def decide(self, state: SessionState, message: str) -> Decision:
+        """Decide the reply to one message (the streamed reply, collected)."""
         return _collect(self.stream(state, message))
 
-    def stream(self, state: SessionState, message: str) -> Generator[Chunk, None, Turn]:
-        """Reply to one message, yielding the words as the model writes them; return the recorded turn."""
-        current = state.current
-        if current is None:
-            raise ValueError("stream() needs an open question; the session service checks this")
+    def stream(self, state: SessionState, message: str) -> Generator[Chunk, None, Decision]:
+        """Decide the reply to one message, yielding its words as the model writes them; raise LLMError on failure."""
+        current = _open(state)
         detected = detect_intent(message, IntentContext(relevant_stems=set(context_stems(state, current)))).intent
         if detected in IN_CODE:
-            turn = self.fallback.respond(state, message)
-            yield turn.reply
-            return turn
+            decision = self.rules.decide(state, message)
+            yield decision.words
+            return decision
         if current.code is not None:  # decided by the shared coding logic, then worded by the model
-            return (yield from self._worded(state, current, self.fallback.respond(state, message), message))
+            return (yield from self._worded(state, self.rules.decide(state, message), message))
         try:
             self._check_breaker()
             for chunk in self._llm_turn(state, current, message, detected):
-                if isinstance(chunk, Turn):
+                if isinstance(chunk, Decision):
                     self.breaker.succeeded()
                     return chunk
                 yield chunk
             raise LLMOutputError("The AI interviewer's reply ended early.")
         except LLMError as err:
-            return (yield from self._fell_back(err, self.fallback.respond(state, message)))
+            self._failed(err)
+            raise
 
-    def code_turn(self, state: SessionState, attempt: CodeAttempt) -> Turn:
-        """Record a judged submission (scored and decided in code) with the reply in the model's words."""
-        return _collect(self.code_stream(state, attempt))
+    def decide_code(self, state: SessionState, attempt: CodeAttempt) -> Decision:
+        """Decide the reply to a judged submission (scored and decided in code), in the model's words."""
+        return _collect(self.stream_code(state, attempt))
 
-    def code_stream(self, state: SessionState, attempt: CodeAttempt) -> Generator[Chunk, None, Turn]:
-        """Like ``code_turn``, yielding the reply's words as the model writes them."""
-        current = state.current
-        if current is None or current.code is None:
-            raise ValueError("code_turn() needs an open coding question; the session service checks this")
-        turn = self.fallback.code_turn(state, attempt)
-        return (yield from self._worded(state, current, turn, attempt.code, current.code.attempts[-1]))
+    def stream_code(self, state: SessionState, attempt: CodeAttempt) -> Generator[Chunk, None, Decision]:
+        """Like ``decide_code``, yielding the reply's words as the model writes them."""
+        return (yield from self._worded(state, self.rules.decide_code(state, attempt), attempt.code))
 
     def assess(self, question: Question, answer: str, role: Role) -> Assessment:
         """Score an answer from the model's verdicts on its talking points (quotes verified, scores computed); the rubric alone if that fails."""
@@ -144,11 +141,7 @@ class LLMInterviewer:
                 raise ValueError(problem)
             return judged
 
-        try:
-            judged = self._guarded(lambda: self._complete_valid(messages, valid))
-        except LLMError as err:
-            log.warning("LLM re-scoring fell back to the rubric in code: %s", err)
-            return self.fallback.assess(question, answer, role)
+        judged = self._guarded(lambda: self._complete_valid(messages, valid))  # LLMError: the service uses the rubric
         return self._scored(question, answer, role, judged)
 
     def _scored(self, question: Question, answer: str, role: Role, judged: Judged) -> Assessment:
@@ -175,8 +168,9 @@ class LLMInterviewer:
             return None
 
     # --- one turn ----------------------------------------------------------------------------
-    def _llm_turn(self, state: SessionState, current: AskedQuestion, message: str, detected: Intent) -> Iterator[Chunk | Turn]:
-        """Yield spoken words, then the finished Turn (state changed only then); raise LLMError on failure."""
+    def _llm_turn(self, state: SessionState, current: AskedQuestion, message: str,
+                  detected: Intent) -> Iterator[Chunk | Decision]:
+        """Yield spoken words, then the decision (once the reply has validated); raise LLMError on failure."""
         options = next_options(state)
         checks = {"point_ids": {p.id for p in current.question.points}, "offered_ids": [q.id for q in options.values()],
                   "follow_ups_left": MAX_FOLLOW_UPS - len(current.follow_ups)}
@@ -186,20 +180,23 @@ class LLMInterviewer:
         out, said = yield from self._stream_valid(
             messages, lambda: SpokenStreamer(check=lambda d: TurnOut.model_validate({**d, "say": "", "ask": ""}, context=checks)),
             lambda d: TurnOut.model_validate(d, context=checks))
-        turn = self._apply(state, current, message, out, {q.id: q for q in options.values()})
-        yield from _rest_of(turn.reply, said)
-        yield turn
+        decision = self._decision(state, current, message, out, {q.id: q for q in options.values()})
+        yield from _rest_of(decision.words, said)
+        yield decision
 
     # --- a coding turn -----------------------------------------------------------------------
-    def _worded(self, state: SessionState, asked: AskedQuestion, turn: Turn, message: str,
-                attempt: CodeAttempt | None = None) -> Generator[Chunk, None, Turn]:
-        """Have the model word a coding turn already decided and recorded in code; keep the code's words (with a notice) if it cannot.
+    def _worded(self, state: SessionState, decision: Decision, message: str) -> Generator[Chunk, None, Decision]:
+        """Have the model word a coding turn already decided in code; raise LLMError if it cannot.
 
         The model writes only what comes before the decided question; the question is appended
-        word for word, and nothing the model writes touches the state.
+        word for word, and nothing the model writes touches the decision.
         """
-        said, required = coding_parts(state, asked, turn, attempt)
-        context = coding_context(state, asked, turn, said, required)
+        preview = state.model_copy(deep=True)  # the session as it will be once the decision is applied
+        turn = transitions.apply(preview, decision, message)
+        asked = preview.asked[turn.question_index]
+        attempt = asked.code.attempts[-1] if decision.attempt is not None and asked.code is not None else None
+        said, required = coding_parts(preview, asked, turn, attempt)
+        context = coding_context(preview, asked, turn, said, required)
         fenced = fence(message[:CODE_CHARS])
         messages: list[BaseMessage] = [SystemMessage(prompts.CODING_SYSTEM),
                                        HumanMessage(prompts.CODING_TEMPLATE.format(context=dumps(context), message=fenced))]
@@ -212,63 +209,48 @@ class LLMInterviewer:
                                                        lambda d: CodingOut.model_validate(d, context=checks))
             self.breaker.succeeded()
         except LLMError as err:
-            return (yield from self._fell_back(err, turn))
-        turn.reply, turn.engine = "\n\n".join(p for p in (out.say, required) if p), self.name
-        yield from _rest_of(turn.reply, shown)
-        return turn
+            self._failed(err)
+            raise
+        worded = decision.worded("\n\n".join(p for p in (out.say, required) if p), self.name)
+        yield from _rest_of(worded.words, shown)
+        return worded
 
-    def _fell_back(self, err: LLMError, turn: Turn) -> Generator[Chunk, None, Turn]:
-        """Show a turn made in code after a failed call, with the notice that says so."""
+    def _failed(self, err: LLMError) -> None:
+        """Count a failed turn against the circuit breaker (a pause is not a new failure)."""
         if not isinstance(err, LLMPaused):
             self.breaker.failed(err)
-        log.warning("LLM turn fell back to the offline engine: %s", err)
-        turn.notice = self._notice(err)
-        yield Notice(turn.notice)
-        yield turn.reply
-        return turn
+        log.warning("LLM turn failed; the offline engine decides it: %s", err)
 
-    def _apply(self, state: SessionState, current: AskedQuestion, message: str, out: TurnOut, offered: dict[str, Question]) -> Turn:
-        """Record a validated reply in the state: score, follow-up, next question or end."""
-        intent, action = out.intent, out.action
+    def _decision(self, state: SessionState, current: AskedQuestion, message: str, out: TurnOut,
+                  offered: dict[str, Question]) -> Decision:
+        """A validated reply as a decision: score, follow-up, next question or end (kept consistent in code)."""
+        intent = out.intent
         scored = intent is Intent.answer
-        index = len(state.turns)
-        follow_up = scored and bool(current.follow_ups)
-        score: int | None = None
+        assessment = None
         if scored:
             answer = "\n".join([*(state.turns[i].message for i in current.answers), message])
-            current.answers.append(index)
-            current.assessment = self._scored(current.question, answer, state.role, out)
-            score = current.assessment.overall
-        action = _coerce(intent, action, current, bool(offered))
+            assessment = self._scored(current.question, answer, state.role, out)
+        latest = assessment or current.assessment
+        action = _coerce(intent, out.action, current, latest, bool(offered))
         say, ask = out.say.strip(), out.ask.strip()
+        follow_up, question, difficulty = None, None, None
         if action == "follow_up":
-            point = next((p for p in current.question.points if p.id == out.follow_up_point), None) or _top_missing(current)
+            point = next((p for p in current.question.points if p.id == out.follow_up_point), None) or _top_missing(
+                current, latest)
             ask = ask if len(ask) >= 10 else point.follow_up
-            current.follow_ups.append(ask)
-            current.asked_point_ids.append(point.id)
-            state.hints_given = 0
+            follow_up = FollowUp(point.id, ask)
         elif action == "next_question":
-            current.status = "answered" if current.answers else "skipped"
-            state.difficulty = next_difficulty(state.difficulty, current.assessment.overall if current.assessment else None)
-            state.hints_given = 0
-            exemplar = offered.get(out.next_question_id or "") or next(iter(offered.values()))
-            asked_before = {" ".join(a.question.text.lower().split()) for a in state.asked}
-            if is_coding(exemplar):  # a coding exercise is put exactly as written, with what to do in the editor
-                state.asked.append(new_asked(exemplar, state.difficulty))
-                ask = ask_words(exemplar)
-            else:
-                ask = ask if len(ask) >= 10 and " ".join(ask.lower().split()) not in asked_before else exemplar.text
-                state.asked.append(AskedQuestion(question=exemplar.model_copy(update={"text": ask}), difficulty=state.difficulty))
+            difficulty = next_difficulty(state.difficulty, latest.overall if latest else None)
+            question, ask = _next_question(state, out, ask, offered)
         elif action == "end":
-            current.status = "answered" if current.answers else ("skipped" if intent is Intent.skip else "unanswered")
-            state.status = "finished"
             if not say and not ask:
                 say = "Thank you, that's the end of the interview. Your feedback report is ready."
         else:
-            state.hints_given += intent is Intent.hint
-            ask = ask or (current.follow_ups[-1] if current.follow_ups else current.question.text)
-        reply = "\n\n".join(p for p in (say, ask) if p)
-        return record_turn(state, current, message, intent, reply, action, engine=self.name, scored=scored, score=score, follow_up=follow_up)
+            ask = ask or current.prompt
+        words = "\n\n".join(p for p in (say, ask) if p)
+        return Decision(intent, action, words, self.name, assessment=assessment, scored=scored,
+                        score=assessment.overall if assessment else None, follow_up=follow_up,
+                        next_question=question, difficulty=difficulty, hint=action == "stay" and intent is Intent.hint)
 
     # --- calls -------------------------------------------------------------------------------
     def _stream_valid(self, messages: list[BaseMessage], new_streamer: Callable[[], SpokenStreamer],
@@ -359,10 +341,6 @@ class LLMInterviewer:
             raise LLMPaused(f"The AI interviewer is paused for {self.breaker.remaining():.0f} s after repeated problems "
                             f"({self.breaker.reason.rstrip('.')}).")
 
-    def _notice(self, err: LLMError) -> str:
-        if isinstance(err, LLMPaused):
-            return f"{err} The offline interviewer is answering meanwhile."
-        return f"{str(err).rstrip('.')}. The offline interviewer answered this turn; the interview carries on."
 
 
 def _collect(gen: Generator[object, None, R]) -> R:
@@ -393,7 +371,7 @@ def _release_abandoned_stream() -> None:
     gc.collect()
 
 
-def _coerce(intent: Intent, action: Action, current: AskedQuestion, more: bool) -> Action:
+def _coerce(intent: Intent, action: Action, current: AskedQuestion, latest: Assessment | None, more: bool) -> Action:
     """Keep the action consistent with the intent and the plan, whatever the model said."""
     if intent is Intent.end:
         return "end"
@@ -402,14 +380,31 @@ def _coerce(intent: Intent, action: Action, current: AskedQuestion, more: bool) 
     if intent is not Intent.answer:
         return "stay"
     if action == "stay":
-        missing = current.assessment.missing_point_ids if current.assessment is not None else []
+        missing = latest.missing_point_ids if latest is not None else []
         action = "follow_up" if len(current.follow_ups) < MAX_FOLLOW_UPS and missing else "next_question"
     if action == "next_question" and not more:
         return "end"
     return action
 
 
-def _top_missing(current: AskedQuestion):
-    missing = current.assessment.missing_point_ids if current.assessment else []
+def _top_missing(current: AskedQuestion, latest: Assessment | None) -> TalkingPoint:
+    missing = latest.missing_point_ids if latest else []
     unasked = [pid for pid in missing if pid not in current.asked_point_ids] or missing or [current.question.points[0].id]
     return next(p for p in current.question.points if p.id == unasked[0])
+
+
+def _next_question(state: SessionState, out: TurnOut, ask: str, offered: dict[str, Question]) -> tuple[Question, str]:
+    """The next question (a bank exemplar, in the model's words unless they repeat one asked) and how it is put."""
+    exemplar = offered.get(out.next_question_id or "") or next(iter(offered.values()))
+    if is_coding(exemplar):  # a coding exercise is put exactly as written, with what to do in the editor
+        return exemplar, ask_words(exemplar)
+    asked_before = {" ".join(a.question.text.lower().split()) for a in state.asked}
+    ask = ask if len(ask) >= 10 and " ".join(ask.lower().split()) not in asked_before else exemplar.text
+    return exemplar.model_copy(update={"text": ask}), ask
+
+
+def _open(state: SessionState) -> AskedQuestion:
+    current = state.current
+    if current is None:
+        raise ValueError("an engine decides only about an open question; the session service checks this")
+    return current

@@ -13,9 +13,9 @@ from ..coding.assess import last_submission
 from ..coding.flow import pick_problem, problem_of, retry_words, work_of
 from ..models import AskedQuestion, CodeAttempt, Kind, Question, SessionState, Turn
 from ..plan import choose_question, question_pool
-from .offline import ask_words
+from .offline import MAX_FOLLOW_UPS
+from .progress import REPORT_READY, ask_words
 
-MAX_FOLLOW_UPS = 2
 JD_CHARS = 1500
 ANSWER_CHARS = 1200
 LAST_REPLY_CHARS = 600
@@ -24,7 +24,7 @@ LEVELS = {1: "harder", 0: "same", -1: "easier"}
 CODE_CHARS = 4000
 ASKED_CHARS = 600
 PITFALL_CHARS = 160  # each claim and correction, cut on a word
-END_WORDS = "Your feedback report is ready."
+END_WORDS = REPORT_READY
 
 
 def fence(message: str) -> str:
