@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import BankError
+from ..models import LANGUAGE_NAMES
 
 PROBLEMS_DIR = Path(__file__).with_name("problems")
-Language = Literal["python", "javascript"]
 _SAFE_BUILTINS = {"range": range, "list": list, "len": len, "sum": sum, "min": min, "max": max}
 
 
@@ -27,8 +27,8 @@ class PerLanguage(_Strict):
     javascript: str
 
     def get(self, language: str) -> str:
-        if language not in ("python", "javascript"):
-            raise BankError(f"Unknown language {language!r}; use python or javascript.")
+        if language not in LANGUAGE_NAMES:
+            raise BankError(f"Unknown language {language!r}; use {' or '.join(LANGUAGE_NAMES)}.")
         return getattr(self, language)
 
 

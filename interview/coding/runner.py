@@ -54,14 +54,14 @@ from pathlib import Path
 from queue import Empty, Queue
 
 from ..errors import SandboxBusy, SandboxError, SandboxUnsafe
-from ..models import Verdict
+from ..models import LANGUAGE_NAMES, Verdict
 from . import probe
 from .cgroup import MemoryCgroup
 from .probe import UNSAFE_SETTING
 
 WORKER = Path(__file__).with_name("_worker.py")
 STATUSES = ("passed", "failed", "timeout", "memory", "crashed", "error")
-LANGUAGES = ("python", "javascript")
+LANGUAGES = tuple(LANGUAGE_NAMES)
 UID_BASE, UID_COUNT = 64000, 1000
 CGROUP_LIMIT = 1 << 30  # all processes of a worker and its submission together (each process: Limits.memory_mb)
 
