@@ -6,7 +6,16 @@ import re
 
 from .coding.assess import last_submission, ms, stated_complexity
 from .coding.flow import explanation, problem_of, work_of
-from .models import AskedQuestion, CodingReport, CommunicationStats, FlawNote, Highlight, QuestionReport, Report, SessionState
+from .models import (
+    AskedQuestion,
+    CodingReport,
+    CommunicationStats,
+    FlawNote,
+    Highlight,
+    QuestionReport,
+    Report,
+    SessionState,
+)
 from .rubric import CODING_DIMENSIONS, DIMENSIONS, LABELS
 from .text import HEDGES, count_phrases, escape_markdown, filler_counts, word_count
 
@@ -14,11 +23,17 @@ ADVICE = {
     "relevance": "Answer the question asked first, in one sentence, before adding background.",
     "depth": "Cover the talking points a strong answer needs; the model-answer outlines below show them.",
     "structure": "Use STAR for stories (Situation, Task, Action, Result) and first/then/finally for explanations.",
-    "specificity": "Add numbers, time frames, tools and outcomes: '30% fewer tickets in two months' beats 'it improved'.",
+    "specificity": (
+        "Add numbers, time frames, tools and outcomes: '30% fewer tickets in two months' beats 'it improved'."
+    ),
     "ownership": "Say what you did yourself: 'I decided', 'I built', not only 'we'.",
     "clarity": "Keep answers to one to two minutes; shorter sentences, fewer fillers and hedges.",
-    "correctness": "Run the examples, then add your own edge cases (empty, one element, duplicates, extremes) before you submit.",
-    "efficiency": "Say the time and space complexity out loud, then ask whether a hash map, two pointers or sorting beats it.",
+    "correctness": (
+        "Run the examples, then add your own edge cases (empty, one element, duplicates, extremes) before you submit."
+    ),
+    "efficiency": (
+        "Say the time and space complexity out loud, then ask whether a hash map, two pointers or sorting beats it."
+    ),
     "code_clarity": "Use names that say what a value holds, return early instead of nesting, keep functions short.",
     "explanation": "Walk through the approach, why it works, its complexity and the edge cases, in that order.",
 }
@@ -37,11 +52,16 @@ PRAISE = {
     "explanation": "You explained your solution well.",
 }
 
-STRENGTH_MIN = 4.0  # a dimension whose mean reaches this is a strength (when a clean answer shows it); below it, to improve
+STRENGTH_MIN = (
+    4.0  # a dimension whose mean reaches this is a strength (when a clean answer shows it); below it, to improve
+)
 FAULT_NOTES = ("correction:", "red flag:")  # evidence notes that mark a fault, never a strength
 # A clause of a rationale that says what was missing or wrong; a strength's detail leaves such clauses out.
-NEGATIVE = re.compile(r"\b(?:missing|lacks?|no|not|none|nothing|without|capped|short|long|repeats?|fillers?|hedges?|wrong|"
-                      r"fail\w*|error|crash\w*|ran out|instead|only|did ?n[o']t|does ?n[o']t|is ?n[o']t|check)\b", re.IGNORECASE)
+NEGATIVE = re.compile(
+    r"\b(?:missing|lacks?|no|not|none|nothing|without|capped|short|long|repeats?|fillers?|hedges?|wrong|"
+    r"fail\w*|error|crash\w*|ran out|instead|only|did ?n[o']t|does ?n[o']t|is ?n[o']t|check)\b",
+    re.IGNORECASE,
+)
 FLAW_WORDS = {"misconception": "Misconception", "red_flag": "Red flag"}
 
 QUOTE_LABELS = {"test results": "Tests", "test run": "Tests", "measured": "Measured", "your code": "Your code"}
@@ -64,13 +84,23 @@ def build_report(state: SessionState) -> Report:
     dims = _dimension_means(assessments)
     overall = round(sum(a.overall for a in assessments) / len(assessments)) if assessments else None
     notes = _notes(state, len(scored))
-    weak = _weak(dims)  # each dimension's side is decided once, from its mean: strengths reach STRENGTH_MIN, these do not
+    weak = _weak(
+        dims
+    )  # each dimension's side is decided once, from its mean: strengths reach STRENGTH_MIN, these do not
     report = Report(
-        role=state.role.name, engine=state.engine, overall=overall, dimensions=dims, asked=len(state.asked),
-        answered=len(scored), skipped=sum(a.status == "skipped" for a in state.asked), questions=entries,
-        strengths=_strengths(scored, dims), improvements=_improvements(scored, dims, weak),
+        role=state.role.name,
+        engine=state.engine,
+        overall=overall,
+        dimensions=dims,
+        asked=len(state.asked),
+        answered=len(scored),
+        skipped=sum(a.status == "skipped" for a in state.asked),
+        questions=entries,
+        strengths=_strengths(scored, dims),
+        improvements=_improvements(scored, dims, weak),
         communication=_communication(state, [answer_text(state, a) for a, _ in scored]),
-        practice_plan=_practice_plan(scored, weak), notes=notes,
+        practice_plan=_practice_plan(scored, weak),
+        notes=notes,
         assessor="; ".join(dict.fromkeys(_assessor(a) for a in assessments if _assessor(a))),
     )
     if state.summary:
@@ -115,43 +145,73 @@ def _is_fault(evidence) -> bool:
 def narrative(report: Report) -> str:
     """Write the report's summary in code from its own numbers (the fallback when no LLM writes it)."""
     if report.overall is None:
-        return (f"You were asked {report.asked} question(s) for the {report.role} role and none was answered in full, "
-                "so there is no score yet. Try again and answer at least one question to get feedback.")
+        return (
+            f"You were asked {report.asked} question(s) for the {report.role} role and none was answered in full, "
+            "so there is no score yet. Try again and answer at least one question to get feedback."
+        )
     band = "a strong" if report.overall >= 75 else "a solid" if report.overall >= 55 else "a developing"
     best = next((h.dimension for h in report.strengths if h.dimension in report.dimensions), None)
-    worst = next((h.dimension for h in report.improvements if h.kind == "dimension" and h.dimension in report.dimensions), None)
-    text = f"You gave {band} interview for the {report.role} role: {report.overall}/100 over {report.answered} answered question(s)."
+    worst = next(
+        (h.dimension for h in report.improvements if h.kind == "dimension" and h.dimension in report.dimensions), None
+    )
+    text = (
+        f"You gave {band} interview for the {report.role} role: "
+        f"{report.overall}/100 over {report.answered} answered question(s)."
+    )
     if best:
         text += f" Your clearest strength was {LABELS[best].lower()} ({report.dimensions[best]:.1f}/5)."
     flawed = sum(bool(q.flaws) for q in report.questions)
     if flawed:
-        text += (f" {flawed} answer(s) showed a misconception or a red flag: fix those first; "
-                 "the corrections are under what to improve.")
+        text += (
+            f" {flawed} answer(s) showed a misconception or a red flag: fix those first; "
+            "the corrections are under what to improve."
+        )
     if worst:
-        text += f" The most useful thing to work on next is {LABELS[worst].lower()} ({report.dimensions[worst]:.1f}/5): {ADVICE[worst]}"
+        text += (
+            f" The most useful thing to work on next is {LABELS[worst].lower()} "
+            f"({report.dimensions[worst]:.1f}/5): {ADVICE[worst]}"
+        )
     return text
 
 
 def summary_facts(report: Report) -> dict:
     """The report's facts, compact, for a model to write the narrative from (no raw transcript)."""
-    return {"role": report.role, "overall": report.overall, "answered": report.answered, "asked": report.asked,
-            "skipped": report.skipped, "dimensions_1_to_5": {LABELS[d]: v for d, v in report.dimensions.items()},
-            "questions": [{"question": q.question[:200], "score": q.score, "missing": q.missing_points[:3]} for q in report.questions],
-            "strengths": [f"{h.title}: {h.quote[:120]}" for h in report.strengths[:3]],
-            "to_improve": [h.title for h in report.improvements[:3]],
-            "corrections": [f"{f.claim} -> {f.correction}" for q in report.questions for f in q.flaws][:3]}
+    return {
+        "role": report.role,
+        "overall": report.overall,
+        "answered": report.answered,
+        "asked": report.asked,
+        "skipped": report.skipped,
+        "dimensions_1_to_5": {LABELS[d]: v for d, v in report.dimensions.items()},
+        "questions": [
+            {"question": q.question[:200], "score": q.score, "missing": q.missing_points[:3]} for q in report.questions
+        ],
+        "strengths": [f"{h.title}: {h.quote[:120]}" for h in report.strengths[:3]],
+        "to_improve": [h.title for h in report.improvements[:3]],
+        "corrections": [f"{f.claim} -> {f.correction}" for q in report.questions for f in q.flaws][:3],
+    }
 
 
 def _entry(state: SessionState, index: int, asked: AskedQuestion) -> QuestionReport:
     a = asked.assessment
     return QuestionReport(
-        index=index, question=asked.question.text, kind=asked.question.kind, difficulty=asked.difficulty,
-        status=asked.status, answer=answer_text(state, asked), follow_ups=asked.follow_ups,
-        score=a.overall if a else None, dimensions=a.dimensions if a else [],
-        missing_points=a.missing_points if a else [], model_answer=asked.question.model_answer,
+        index=index,
+        question=asked.question.text,
+        kind=asked.question.kind,
+        difficulty=asked.difficulty,
+        status=asked.status,
+        answer=answer_text(state, asked),
+        follow_ups=asked.follow_ups,
+        score=a.overall if a else None,
+        dimensions=a.dimensions if a else [],
+        missing_points=a.missing_points if a else [],
+        model_answer=asked.question.model_answer,
         coding=_coding(state, asked) if asked.code is not None else None,
-        flaws=a.flaws if a else [], off_question=a.off_question if a else "", echo=a.echo if a else False,
-        capped=_cap_reasons(a) if a else [], assessor=_assessor(a) if a else "",
+        flaws=a.flaws if a else [],
+        off_question=a.off_question if a else "",
+        echo=a.echo if a else False,
+        capped=_cap_reasons(a) if a else [],
+        assessor=_assessor(a) if a else "",
     )
 
 
@@ -164,11 +224,14 @@ def _cap_reasons(a) -> list[str]:
         out.append(f'This answer seems to address a different question: "{a.off_question}", so its score is capped.')
     counts = {k: len({f.id for f in a.flaws if f.kind == k}) for k in ("misconception", "red_flag")}
     if any(counts.values()):
-        what = " and ".join(f"a {FLAW_WORDS[k].lower()}" if n == 1 else f"{n} {FLAW_WORDS[k].lower()}s"
-                            for k, n in counts.items() if n)
+        what = " and ".join(
+            f"a {FLAW_WORDS[k].lower()}" if n == 1 else f"{n} {FLAW_WORDS[k].lower()}s" for k, n in counts.items() if n
+        )
         more = sum(counts.values()) > 1
-        out.append(f"The score is capped because the answer shows {what}{' (each one lowers the cap)' if more else ''};"
-                   f" see the correction{'s' if more else ''} below.")
+        out.append(
+            f"The score is capped because the answer shows {what}{' (each one lowers the cap)' if more else ''};"
+            f" see the correction{'s' if more else ''} below."
+        )
     return out
 
 
@@ -177,13 +240,23 @@ def _coding(state: SessionState, asked: AskedQuestion) -> CodingReport:
     last = last_submission(work)
     stated = stated_complexity(explanation(state, asked))
     verdict = last.verdict if last else "not_submitted"
-    return CodingReport(problem=problem.title, language=last.language if last else work.language, verdict=verdict,
-                        passed=last.passed if last else 0, total=last.total if last else 0,
-                        first_failure=last.first_failure if last else None, submissions=len(work.submissions),
-                        runs=sum(a.mode == "run" for a in work.attempts), large_ms=last.large_ms if last else None,
-                        reference_large_ms=last.reference_large_ms if last else None, expected_time=problem.complexity.time,
-                        expected_space=problem.complexity.space, stated_time=stated.time, stated_space=stated.space,
-                        code=last.code if last else work.draft)
+    return CodingReport(
+        problem=problem.title,
+        language=last.language if last else work.language,
+        verdict=verdict,
+        passed=last.passed if last else 0,
+        total=last.total if last else 0,
+        first_failure=last.first_failure if last else None,
+        submissions=len(work.submissions),
+        runs=sum(a.mode == "run" for a in work.attempts),
+        large_ms=last.large_ms if last else None,
+        reference_large_ms=last.reference_large_ms if last else None,
+        expected_time=problem.complexity.time,
+        expected_space=problem.complexity.space,
+        stated_time=stated.time,
+        stated_space=stated.space,
+        code=last.code if last else work.draft,
+    )
 
 
 def _strengths(scored, dims: dict[str, float]) -> list[Highlight]:
@@ -194,8 +267,16 @@ def _strengths(scored, dims: dict[str, float]) -> list[Highlight]:
         if source is None:
             continue
         entry, d, ev = source
-        out.append(Highlight(title=LABELS[dim], detail=_praise(dim, dims[dim], d.rationale), quote=ev.quote,
-                             quote_label=_label(ev), question_index=entry.index, dimension=dim))
+        out.append(
+            Highlight(
+                title=LABELS[dim],
+                detail=_praise(dim, dims[dim], d.rationale),
+                quote=ev.quote,
+                quote_label=_label(ev),
+                question_index=entry.index,
+                dimension=dim,
+            )
+        )
     return out[:4]
 
 
@@ -242,20 +323,44 @@ def _weakest(scored, n: int = 2):
 def _improvements(scored, dims: dict[str, float], weak: list[str]) -> list[Highlight]:
     """What to improve: the misconceptions and red flags first (quote and correction), then the talking points the
     weakest answers missed, then the weak dimensions, each quoting the answer where it showed, with what to do."""
-    out = [Highlight(title=("Correction: " if f.kind == "misconception" else "Red flag: ") + f.claim, detail=f.correction,
-                     quote=f.quote, question_index=entry.index, kind=f.kind)
-           for _, entry, f in _flaws(scored)[:5]]
-    out += [Highlight(title="Missing talking points", kind="missing_points", question_index=entry.index,
-                      detail=f'Your answer to "{asked.question.text}" left out: {"; ".join(asked.assessment.missing_points[:4])}.')
-            for asked, entry in _weakest(scored)]
+    out = [
+        Highlight(
+            title=("Correction: " if f.kind == "misconception" else "Red flag: ") + f.claim,
+            detail=f.correction,
+            quote=f.quote,
+            question_index=entry.index,
+            kind=f.kind,
+        )
+        for _, entry, f in _flaws(scored)[:5]
+    ]
+    out += [
+        Highlight(
+            title="Missing talking points",
+            kind="missing_points",
+            question_index=entry.index,
+            detail=f'Your answer to "{asked.question.text}" left out: '
+            f"{'; '.join(asked.assessment.missing_points[:4])}.",
+        )
+        for asked, entry in _weakest(scored)
+    ]
     for dim in weak:
-        asked, entry = min((ae for ae in scored if _has(ae[0], dim)), key=lambda ae: ae[0].assessment.dimension(dim).score)
+        asked, entry = min(
+            (ae for ae in scored if _has(ae[0], dim)), key=lambda ae: ae[0].assessment.dimension(dim).score
+        )
         d = asked.assessment.dimension(dim)
         ev = next((e for e in d.evidence if _is_fault(e)), d.evidence[0] if d.evidence else None)
         q = ev.quote if ev else _first_words(entry.answer)
         label = _label(ev) if ev else "You said"
-        out.append(Highlight(title=LABELS[dim], detail=f"{d.rationale} {ADVICE[dim]}", quote=q, quote_label=label,
-                             question_index=entry.index, dimension=dim))
+        out.append(
+            Highlight(
+                title=LABELS[dim],
+                detail=f"{d.rationale} {ADVICE[dim]}",
+                quote=q,
+                quote_label=label,
+                question_index=entry.index,
+                dimension=dim,
+            )
+        )
     return out
 
 
@@ -273,11 +378,16 @@ def _communication(state: SessionState, answers: list[str]) -> CommunicationStat
             fillers[k] = fillers.get(k, 0) + v
         for k, v in count_phrases(a, HEDGES).items():
             hedges[k] = hedges.get(k, 0) + v
-    per100 = (lambda n: round(n * 100 / words, 1) if words else 0.0)
-    stats = CommunicationStats(answers=len(answers), total_words=words,
-                               words_per_answer=round(words / len(answers), 1) if answers else 0.0,
-                               fillers_per_100_words=per100(sum(fillers.values())), filler_counts=fillers,
-                               hedges_per_100_words=per100(sum(hedges.values())), hedge_counts=hedges)
+    per100 = lambda n: round(n * 100 / words, 1) if words else 0.0
+    stats = CommunicationStats(
+        answers=len(answers),
+        total_words=words,
+        words_per_answer=round(words / len(answers), 1) if answers else 0.0,
+        fillers_per_100_words=per100(sum(fillers.values())),
+        filler_counts=fillers,
+        hedges_per_100_words=per100(sum(hedges.values())),
+        hedge_counts=hedges,
+    )
     return stats.model_copy(update=_delivery(state))
 
 
@@ -292,10 +402,17 @@ def _delivery(state: SessionState) -> dict:
     pauses = sum(d.long_pauses for d in spoken)
     threshold = spoken[0].pause_threshold_s
     rate = f"{wpm} words per minute" if wpm is not None else "not measured (too little speech)"
-    note = (f"Measured on {len(spoken)} spoken answer(s): speaking rate {rate} (about 120-160 is easy to follow), "
-            f"{pauses} pause(s) longer than {threshold:g} s, {first:g} s on average before the first word.")
-    return {"speaking_rate_wpm": wpm, "spoken_answers": len(spoken), "long_pauses": pauses,
-            "time_to_first_word_s": first, "delivery_note": note}
+    note = (
+        f"Measured on {len(spoken)} spoken answer(s): speaking rate {rate} (about 120-160 is easy to follow), "
+        f"{pauses} pause(s) longer than {threshold:g} s, {first:g} s on average before the first word."
+    )
+    return {
+        "speaking_rate_wpm": wpm,
+        "spoken_answers": len(spoken),
+        "long_pauses": pauses,
+        "time_to_first_word_s": first,
+        "delivery_note": note,
+    }
 
 
 def _practice_plan(scored, weak: list[str]) -> list[str]:
@@ -305,8 +422,10 @@ def _practice_plan(scored, weak: list[str]) -> list[str]:
     for asked, _, f in _flaws(scored)[:3]:
         what = "that is a misconception" if f.kind == "misconception" else "an interviewer counts that against you"
         plan.append(f'In "{asked.question.text}" you said "{f.quote}": {what}. {f.correction}')
-    plan += [f"Re-answer \"{asked.question.text}\" covering: {'; '.join(asked.assessment.missing_points[:3])}."
-             for asked, _ in _weakest(scored)]
+    plan += [
+        f'Re-answer "{asked.question.text}" covering: {"; ".join(asked.assessment.missing_points[:3])}.'
+        for asked, _ in _weakest(scored)
+    ]
     plan += [f"{LABELS[d]}: {ADVICE[d]}" for d in weak[:2]]
     plan.append("Practise once more at the same difficulty, then one level up.")
     return plan
@@ -317,7 +436,10 @@ def _notes(state: SessionState, answered: int) -> list[str]:
     if answered == 0:
         notes.append("No answers were scored, so there is no overall score yet.")
     if len(state.asked) < state.planned or any(a.status in ("skipped", "unanswered") for a in state.asked):
-        notes.append(f"Ended with {answered} of {state.planned} planned questions answered; the overall score covers answered questions only.")
+        notes.append(
+            f"Ended with {answered} of {state.planned} planned questions answered; "
+            "the overall score covers answered questions only."
+        )
     flagged = sum(t.intent.value == "manipulation" for t in state.turns)
     if flagged:
         notes.append(f"{flagged} message(s) tried to change the rules or the score; they were not scored.")
@@ -326,10 +448,22 @@ def _notes(state: SessionState, answered: int) -> list[str]:
 
 def report_markdown(report: Report) -> str:
     """Render the report as Markdown for download (candidate text is quoted, not interpreted)."""
-    lines = [f"# Interview feedback: {escape_markdown(report.role)}", "",
-             f"**Overall:** {report.overall if report.overall is not None else 'not scored'} / 100  ",
-             f"**Questions:** {report.answered} answered, {report.skipped} skipped, {report.asked} asked  ",
-             f"**Engine:** {report.engine}" + ("  " if report.assessor else "")]
+    lines = _header_markdown(report) + _highlights_markdown(report) + _communication_markdown(report)
+    lines += ["", "## Questions", ""]
+    for q in report.questions:
+        lines += _question_markdown(q)
+    return "\n".join(lines)
+
+
+def _header_markdown(report: Report) -> list[str]:
+    """The title, the totals, the summary, the notes and the scores by dimension."""
+    lines = [
+        f"# Interview feedback: {escape_markdown(report.role)}",
+        "",
+        f"**Overall:** {report.overall if report.overall is not None else 'not scored'} / 100  ",
+        f"**Questions:** {report.answered} answered, {report.skipped} skipped, {report.asked} asked  ",
+        f"**Engine:** {report.engine}" + ("  " if report.assessor else ""),
+    ]
     lines += [f"Scored by: {report.assessor}", ""] if report.assessor else [""]
     if report.summary:
         lines += [escape_markdown(report.summary), ""]
@@ -337,32 +471,66 @@ def report_markdown(report: Report) -> str:
     if report.dimensions:
         lines += ["## Scores by dimension", "", "| Dimension | Score (1-5) |", "|---|---|"]
         lines += [f"| {LABELS[d]} | {s:.1f} |" for d, s in report.dimensions.items()] + [""]
+    return lines
+
+
+def _highlights_markdown(report: Report) -> list[str]:
+    """The strengths and what to improve, each with its quote."""
+    lines: list[str] = []
     for title, items in (("Strengths", report.strengths), ("What to improve", report.improvements)):
-        lines += [f"## {title}", ""] + [f"- **{escape_markdown(h.title)}**: {escape_markdown(h.detail)}"
-                                         + (f"  \n  {h.quote_label}: {_md_quote(h.quote)}" if h.quote else "")
-                                         for h in items] + ([""] if items else ["- (none yet)", ""])
+        lines += (
+            [f"## {title}", ""]
+            + [
+                f"- **{escape_markdown(h.title)}**: {escape_markdown(h.detail)}"
+                + (f"  \n  {h.quote_label}: {_md_quote(h.quote)}" if h.quote else "")
+                for h in items
+            ]
+            + ([""] if items else ["- (none yet)", ""])
+        )
+    return lines
+
+
+def _communication_markdown(report: Report) -> list[str]:
+    """The communication statistics and the practice plan."""
     c = report.communication
-    lines += ["## Communication", "", f"- Words per answer: {c.words_per_answer}",
-              f"- Filler words per 100 words: {c.fillers_per_100_words} ({_counts(c.filler_counts)})",
-              f"- Hedges per 100 words: {c.hedges_per_100_words} ({_counts(c.hedge_counts)})", f"- {c.delivery_note}", "",
-              "## Practice plan", ""] + [f"{i}. {escape_markdown(p)}" for i, p in enumerate(report.practice_plan, 1)] + ["", "## Questions", ""]
-    for q in report.questions:
-        lines += [f"### {q.index + 1}. {escape_markdown(q.question)}", "", f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
-                  + (f", **score {q.score}/100**" if q.score is not None else ""), ""]
-        if q.coding is not None:
-            lines += _coding_markdown(q.coding)
-        if q.answer:
-            lines += ["Your answer:", "", "```text", q.answer.replace("```", "'''"), "```", ""]
-        lines += [f"- {d.dimension}: {d.score}/5: {d.rationale}" for d in q.dimensions]
-        lines += ["", *(f"**Score capped:** {escape_markdown(c)}" for c in q.capped)] if q.capped else []
-        if q.flaws:
-            lines += ["", "Corrections:", ""] + [
-                f"- {FLAW_WORDS[f.kind]}: {escape_markdown(f.claim)}  \n  You said: {_md_quote(f.quote)}  \n"
-                f"  Correction: {escape_markdown(f.correction)}" for f in q.flaws]
-        if q.missing_points:
-            lines += ["", "Missing: " + "; ".join(q.missing_points)]
-        lines += ["", "Model answer outline:", ""] + [f"- {m}" for m in q.model_answer] + [""]
-    return "\n".join(lines)
+    return [
+        "## Communication",
+        "",
+        f"- Words per answer: {c.words_per_answer}",
+        f"- Filler words per 100 words: {c.fillers_per_100_words} ({_counts(c.filler_counts)})",
+        f"- Hedges per 100 words: {c.hedges_per_100_words} ({_counts(c.hedge_counts)})",
+        f"- {c.delivery_note}",
+        "",
+        "## Practice plan",
+        "",
+    ] + [f"{i}. {escape_markdown(p)}" for i, p in enumerate(report.practice_plan, 1)]
+
+
+def _question_markdown(q: QuestionReport) -> list[str]:
+    """One question's section: its answer (or code), scores, caps, corrections, missing points and model answer."""
+    lines = [
+        f"### {q.index + 1}. {escape_markdown(q.question)}",
+        "",
+        f"*{q.kind.value}, difficulty {q.difficulty}, {q.status}*"
+        + (f", **score {q.score}/100**" if q.score is not None else ""),
+        "",
+    ]
+    if q.coding is not None:
+        lines += _coding_markdown(q.coding)
+    if q.answer:
+        lines += ["Your answer:", "", "```text", q.answer.replace("```", "'''"), "```", ""]
+    lines += [f"- {d.dimension}: {d.score}/5: {d.rationale}" for d in q.dimensions]
+    lines += ["", *(f"**Score capped:** {escape_markdown(c)}" for c in q.capped)] if q.capped else []
+    if q.flaws:
+        lines += ["", "Corrections:", ""] + [
+            f"- {FLAW_WORDS[f.kind]}: {escape_markdown(f.claim)}  \n  You said: {_md_quote(f.quote)}  \n"
+            f"  Correction: {escape_markdown(f.correction)}"
+            for f in q.flaws
+        ]
+    if q.missing_points:
+        lines += ["", "Missing: " + "; ".join(q.missing_points)]
+    lines += ["", "Model answer outline:", ""] + [f"- {m}" for m in q.model_answer] + [""]
+    return lines
 
 
 def coding_result(c: CodingReport) -> str:
@@ -382,8 +550,11 @@ def coding_result(c: CodingReport) -> str:
 
 def _coding_markdown(c: CodingReport) -> list[str]:
     stated = f"you said {c.stated_time or 'nothing'} time, {c.stated_space or 'nothing'} space"
-    lines = [f"Coding exercise **{escape_markdown(c.problem)}** in {c.language}: {escape_markdown(coding_result(c))}  ",
-             escape_markdown(f"Complexity: expected {c.expected_time} time and {c.expected_space} space; {stated}."), ""]
+    lines = [
+        f"Coding exercise **{escape_markdown(c.problem)}** in {c.language}: {escape_markdown(coding_result(c))}  ",
+        escape_markdown(f"Complexity: expected {c.expected_time} time and {c.expected_space} space; {stated}."),
+        "",
+    ]
     if c.code:
         lines += ["Your code:", "", "```" + c.language, c.code.replace("```", "'''"), "```", ""]
     return lines

@@ -19,14 +19,33 @@ from .bank import load_bank
 from .errors import BankError
 from .flaws import FlawHit, find_flaws
 from .models import Assessment, DimensionScore, Evidence, Flaw, FlawNote, Kind, Question
-from .text import HEDGES, STOPWORDS, content_stems, content_weights, count_phrases, filler_counts, find_phrase, quote, sentences, tokens
+from .text import (
+    HEDGES,
+    STOPWORDS,
+    content_stems,
+    content_weights,
+    count_phrases,
+    filler_counts,
+    find_phrase,
+    quote,
+    sentences,
+    tokens,
+)
 
 DIMENSIONS = ("relevance", "depth", "structure", "specificity", "ownership", "clarity")
 CODING_DIMENSIONS = ("correctness", "efficiency", "code_clarity", "explanation")  # scored in interview/coding/assess.py
-LABELS = {"relevance": "Relevance", "depth": "Depth / role knowledge", "structure": "Structure",
-          "specificity": "Specificity", "ownership": "Ownership", "clarity": "Clarity & concision",
-          "correctness": "Correctness (tests)", "efficiency": "Efficiency", "code_clarity": "Code clarity",
-          "explanation": "Explaining your solution"}
+LABELS = {
+    "relevance": "Relevance",
+    "depth": "Depth / role knowledge",
+    "structure": "Structure",
+    "specificity": "Specificity",
+    "ownership": "Ownership",
+    "clarity": "Clarity & concision",
+    "correctness": "Correctness (tests)",
+    "efficiency": "Efficiency",
+    "code_clarity": "Code clarity",
+    "explanation": "Explaining your solution",
+}
 # What is said weighs most: substance (talking points, agreement with a strong answer) carries the score and
 # delivery refines it, so a long answer full of story markers cannot outscore a short correct one. Relevance caps.
 SUBSTANCE_SHARE = {Kind.technical: 0.8, Kind.coding: 0.8, Kind.behavioral: 0.6, Kind.situational: 0.65}
@@ -58,11 +77,15 @@ SITUATION_STRUCTURE = {
 }
 _UNIT = r"(?:%|percent|per ?cent|times|hours?|days?|weeks?|months?|years?|minutes?|seconds?|people|users|customers|clients|tickets|engineers|dollars|euros|pounds)"
 # Numbers said in words (spoken answers are transcribed so): a count with a unit, e.g. "thirty percent", "twenty-five users".
-_SPELLED = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
-            r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
-            r"|nineteen|a hundred|(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand|million)|a dozen|dozens of|half a)")
-NUMBER = (r"\b\d[\d,.]*\s?(?:%|percent|k|m|x|times|hours?|days?|weeks?|months?|years?|minutes?|people|users|customers|ms|seconds?)?"
-          r"|[$€£]\s?\d[\d,.]*\s?[kmb]?|\b" + _SPELLED + r"\s" + _UNIT + r"(?!\w)")
+_SPELLED = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+    r"|nineteen|a hundred|(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:hundred|thousand|million)|a dozen|dozens of|half a)"
+)
+NUMBER = (
+    r"\b\d[\d,.]*\s?(?:%|percent|k|m|x|times|hours?|days?|weeks?|months?|years?|minutes?|people|users|customers|ms|seconds?)?"
+    r"|[$€£]\s?\d[\d,.]*\s?[kmb]?|\b" + _SPELLED + r"\s" + _UNIT + r"(?!\w)"
+)
 TIMEFRAME = r"\b(?:within|over|in|after|by) (?:a|an|one|two|three|four|five|six|\d+|the (?:next|first|last)) ?(?:few )?(?:hours?|days?|weeks?|months?|quarters?|years?|sprints?)\b|\b(?:q[1-4]|20\d\d|per (?:day|week|month|year))\b"
 OUTCOME = r"\b(?:increas|reduc|improv|sav|grew|grow|cut|dropp|doubl|tripl|boost|lower|rais|won|achiev|exceed|shipp|launch|deliver)\w*\b"
 OWN_VERB = r"\bI(?:'d| would| will)? (?!think\b|guess\b|believe\b|feel\b|mean\b|suppose\b|am\b|was\b|have\b|had\b|don't\b|do\b|did not\b|can't\b|know\b|like\b|hope\b)([a-z]+(?:ed|ized|ised)?)\b"
@@ -93,8 +116,14 @@ MIN_PARTS = 2  # a one-sentence reference: the whole-answer gain already says it
 POINT_GAIN = 0.42  # a sentence covers a talking point by meaning when it moves this far from the question to the point
 
 
-def analyze(question: Question, answer: str, *, role_keywords: list[str] | None = None,
-            verdicts: dict[str, PointVerdict] | None = None, others: list[Question] | None = None) -> Assessment:
+def analyze(
+    question: Question,
+    answer: str,
+    *,
+    role_keywords: list[str] | None = None,
+    verdicts: dict[str, PointVerdict] | None = None,
+    others: list[Question] | None = None,
+) -> Assessment:
     """Score an answer to a question on every dimension, with evidence.
 
     ``verdicts`` (from a model judge) decide the talking points instead of the matching in code, quotes verified;
@@ -108,9 +137,13 @@ def analyze(question: Question, answer: str, *, role_keywords: list[str] | None 
     content = _content(question, answer, sem)
     echo = _echo(question, answer, content)
     elsewhere = None if echo else _elsewhere(question, answer, sem, content)
-    depth, substance = _depth(question, covered, missing, depth_evidence, content, real, hits, judged=verdicts is not None)
+    depth, substance = _depth(
+        question, covered, missing, depth_evidence, content, real, hits, judged=verdicts is not None
+    )
     dims = [
-        _relevance(question, answer, role_keywords or [], bool(covered), echo=echo, elsewhere=elsewhere, content=content),
+        _relevance(
+            question, answer, role_keywords or [], bool(covered), echo=echo, elsewhere=elsewhere, content=content
+        ),
         depth,
         _structure(question.kind, answer),
         _specificity(answer),
@@ -118,19 +151,52 @@ def analyze(question: Question, answer: str, *, role_keywords: list[str] | None 
         _clarity(question.kind, answer, len(toks), real),
     ]
     if not real:  # a bare list of words is not an answer: it shows no structure or delivery either
-        dims = [d if d.dimension in ("relevance", "depth") else d.model_copy(update={
-            "score": 1, "rationale": "Not written as sentences: a list of words shows no " + LABELS[d.dimension].lower() + "."})
-            for d in dims]
+        dims = _not_sentences(dims)
     score = overall(question.kind, dims, substance)
     if hits:
         score = min(score, flaw_cap(len({h.flaw.id for h in hits})))
     return Assessment(
-        dimensions=dims, overall=score, covered_points=[p.id for p in covered],
-        missing_points=[p.label for p in missing], missing_point_ids=[p.id for p in missing], word_count=len(toks),
-        flaws=[FlawNote(id=h.flaw.id, kind=h.kind, claim=h.flaw.claim, correction=h.flaw.correction, quote=h.quote,
-                        follow_up=h.flaw.follow_up) for h in hits],
-        off_question=elsewhere.text if elsewhere else "", echo=echo, assessor=sem.assessor,
+        dimensions=dims,
+        overall=score,
+        covered_points=[p.id for p in covered],
+        missing_points=[p.label for p in missing],
+        missing_point_ids=[p.id for p in missing],
+        word_count=len(toks),
+        flaws=_flaw_notes(hits),
+        off_question=elsewhere.text if elsewhere else "",
+        echo=echo,
+        assessor=sem.assessor,
     )
+
+
+def _not_sentences(dims: list[DimensionScore]) -> list[DimensionScore]:
+    """Score 1 on every dimension but relevance and depth, for an answer that is only a list of words."""
+    return [
+        d
+        if d.dimension in ("relevance", "depth")
+        else d.model_copy(
+            update={
+                "score": 1,
+                "rationale": "Not written as sentences: a list of words shows no " + LABELS[d.dimension].lower() + ".",
+            }
+        )
+        for d in dims
+    ]
+
+
+def _flaw_notes(hits) -> list[FlawNote]:
+    """The misconceptions and red flags found, as the assessment shows them."""
+    return [
+        FlawNote(
+            id=h.flaw.id,
+            kind=h.kind,
+            claim=h.flaw.claim,
+            correction=h.flaw.correction,
+            quote=h.quote,
+            follow_up=h.flaw.follow_up,
+        )
+        for h in hits
+    ]
 
 
 def flaw_cap(distinct: int) -> int:
@@ -155,6 +221,7 @@ def overall(kind: Kind, dims: list[DimensionScore], substance: float | None = No
 
 
 # --- meaning ------------------------------------------------------------------------------------------------
+
 
 def reference_of(question: Question) -> str:
     """The answer an answer is compared with: one supplied with the question, else the bank's model answer."""
@@ -185,8 +252,14 @@ class _Semantics:
         real = [answer[s:e].strip()[:MAX_EMBED_CHARS] for s, e in _real_sentences(answer)][:MAX_SENTENCES]
         ref = reference_of(question)
         parts = reference_parts(question)
-        fixed = [question.text, ref or question.text, *(p.label for p in question.points), _profile(question),
-                 *(_profile(q) for q in others), *parts]
+        fixed = [
+            question.text,
+            ref or question.text,
+            *(p.label for p in question.points),
+            _profile(question),
+            *(_profile(q) for q in others),
+            *parts,
+        ]
         # The whole answer is the mean of its sentences when it has several: the model's cost grows faster than
         # the text (a 2,400-character answer costs about 0.8 s at once, its sentences a third of that).
         whole = [] if len(real) >= 2 else [answer[:MAX_EMBED_CHARS]]
@@ -201,15 +274,24 @@ class _Semantics:
         n = len(question.points)
         o = 2 + n + 1 + len(others)
         a = o + len(parts)
-        sents = vecs[a + len(whole):]
+        sents = vecs[a + len(whole) :]
         if whole:
             answer_vec = vecs[a]
         else:
             mean = (sents * np.array([len(t.split()) for t in real], dtype=sents.dtype)[:, None]).sum(axis=0)
             answer_vec = mean / max(1e-9, float(np.linalg.norm(mean)))
-        return cls(assessor=f"rubric + {semantic.MODEL_NAME}", question=vecs[0], reference=vecs[1] if ref else None,
-                   points=vecs[2:2 + n], here=vecs[2 + n], others=vecs[3 + n:o], parts=vecs[o:a] if parts else None,
-                   answer=answer_vec, sentences=sents, other_texts=tuple(q.text for q in others))
+        return cls(
+            assessor=f"rubric + {semantic.MODEL_NAME}",
+            question=vecs[0],
+            reference=vecs[1] if ref else None,
+            points=vecs[2 : 2 + n],
+            here=vecs[2 + n],
+            others=vecs[3 + n : o],
+            parts=vecs[o:a] if parts else None,
+            answer=answer_vec,
+            sentences=sents,
+            other_texts=tuple(q.text for q in others),
+        )
 
 
 def _in_bank(question: Question) -> bool:
@@ -308,8 +390,13 @@ def _listy(text: str, words: int) -> bool:
     return len(parts) >= 4 and words / len(parts) < 3
 
 
-def _coverage(question: Question, answer: str, real: list[tuple[int, int]], sem: _Semantics,
-              verdicts: dict[str, PointVerdict] | None):
+def _coverage(
+    question: Question,
+    answer: str,
+    real: list[tuple[int, int]],
+    sem: _Semantics,
+    verdicts: dict[str, PointVerdict] | None,
+):
     covered, missing, evidence, contradicted = [], [], [], []
     spans = [(s, e, tokens(answer[s:e])) for s, e in real]
     for i, p in enumerate(question.points):
@@ -320,10 +407,19 @@ def _coverage(question: Question, answer: str, real: list[tuple[int, int]], sem:
                 if v.verdict == "covered":
                     quote_ = found
                 else:
-                    contradicted.append(FlawHit(flaw=Flaw(id=f"contradicts_{p.id}", claim=f"Contradicts: {p.label}",
-                                                          correction=f"A strong answer {p.label[0].lower()}{p.label[1:]}.",
-                                                          triggers=[p.id], follow_up=p.follow_up),
-                                                kind="misconception", quote=found))
+                    contradicted.append(
+                        FlawHit(
+                            flaw=Flaw(
+                                id=f"contradicts_{p.id}",
+                                claim=f"Contradicts: {p.label}",
+                                correction=f"A strong answer {p.label[0].lower()}{p.label[1:]}.",
+                                triggers=[p.id],
+                                follow_up=p.follow_up,
+                            ),
+                            kind="misconception",
+                            quote=found,
+                        )
+                    )
         else:
             for s, _e, toks in spans:
                 span = next((sp for kw in p.keywords if (sp := find_phrase(toks, kw))), None)
@@ -352,7 +448,7 @@ def _verified(answer: str, claimed: str) -> str:
     if sum(len(w) for w in words if w[0].isalnum()) < 8:
         return ""
     m = re.search(r"\s*".join(re.escape(w) for w in words), answer, re.IGNORECASE)
-    return answer[m.start():m.end()] if m else ""
+    return answer[m.start() : m.end()] if m else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,17 +489,33 @@ def _best_sentence(answer: str, wanted: set[str]) -> tuple[str, int]:
     return best[:200], hits
 
 
-def _relevance(question: Question, answer: str, role_keywords: list[str], any_covered: bool, *,
-               echo: bool, elsewhere: _Elsewhere | None, content: float | None = None) -> DimensionScore:
+def _relevance(
+    question: Question,
+    answer: str,
+    role_keywords: list[str],
+    any_covered: bool,
+    *,
+    echo: bool,
+    elsewhere: _Elsewhere | None,
+    content: float | None = None,
+) -> DimensionScore:
     if echo:
-        return DimensionScore(dimension="relevance", score=1, rationale="Repeats the question instead of answering it.",
-                              evidence=[Evidence(quote=answer.strip()[:200], note="your answer")] if answer.strip() else [])
+        return DimensionScore(
+            dimension="relevance",
+            score=1,
+            rationale="Repeats the question instead of answering it.",
+            evidence=[Evidence(quote=answer.strip()[:200], note="your answer")] if answer.strip() else [],
+        )
     if elsewhere is not None:
-        where = f" (it fits \"{elsewhere.text}\" better)" if elsewhere.text else ""
-        return DimensionScore(dimension="relevance", score=1, rationale=f"Answers a different question{where}.",
-                              evidence=[])
-    wanted = content_stems(" ".join([question.text, question.clarification, *role_keywords,
-                                     *(kw for p in question.points for kw in p.keywords)]))
+        where = f' (it fits "{elsewhere.text}" better)' if elsewhere.text else ""
+        return DimensionScore(
+            dimension="relevance", score=1, rationale=f"Answers a different question{where}.", evidence=[]
+        )
+    wanted = content_stems(
+        " ".join(
+            [question.text, question.clarification, *role_keywords, *(kw for p in question.points for kw in p.keywords)]
+        )
+    )
     hits = len(content_stems(answer) & wanted)
     score = 1 if hits == 0 else 2 if hits <= 1 else 3 if hits <= 3 else 4 if hits <= 6 or not any_covered else 5
     best, _ = _best_sentence(answer, wanted)
@@ -412,14 +524,24 @@ def _relevance(question: Question, answer: str, role_keywords: list[str], any_co
     if content is not None:  # says what a strong answer says, perhaps in other words
         score = max(score, 4 if content >= 0.5 else 3 if content >= 0.3 else 2 if content >= 0.15 else 1)
     terms = f"{hits} relevant term{'s' if hits != 1 else ''}"
-    why = ("Does not address the question." if score == 1 else
-           f"Touches the question ({terms})." if score <= 3 else f"Stays on the question ({terms}).")
-    return DimensionScore(dimension="relevance", score=score, rationale=why,
-                          evidence=[Evidence(quote=best, note="most on-topic sentence")] if best else [])
+    why = (
+        "Does not address the question."
+        if score == 1
+        else f"Touches the question ({terms})."
+        if score <= 3
+        else f"Stays on the question ({terms})."
+    )
+    return DimensionScore(
+        dimension="relevance",
+        score=score,
+        rationale=why,
+        evidence=[Evidence(quote=best, note="most on-topic sentence")] if best else [],
+    )
 
 
-def _depth(question: Question, covered, missing, evidence, content: float | None, real, hits, *,
-           judged: bool = False) -> tuple[DimensionScore, float]:
+def _depth(
+    question: Question, covered, missing, evidence, content: float | None, real, hits, *, judged: bool = False
+) -> tuple[DimensionScore, float]:
     points = question.points
     total = sum(p.weight for p in points)
     share = sum(p.weight for p in covered) / total if total else 0.0
@@ -441,8 +563,14 @@ def _depth(question: Question, covered, missing, evidence, content: float | None
     if wrong and score > 2:
         score, value = 2, min(value, 0.3)
         why += f" Capped: {_lower_first(wrong[0].flaw.claim)} is not right."
-    dim = DimensionScore(dimension="depth", score=score, rationale=why,
-                         evidence=[*[Evidence(quote=h.quote, note=f"correction: {h.flaw.correction}") for h in wrong[:1]], *evidence][:4])
+    dim = DimensionScore(
+        dimension="depth",
+        score=score,
+        rationale=why,
+        evidence=[*[Evidence(quote=h.quote, note=f"correction: {h.flaw.correction}") for h in wrong[:1]], *evidence][
+            :4
+        ],
+    )
     return dim, value
 
 
@@ -464,9 +592,15 @@ def _structure(kind: Kind, answer: str) -> DimensionScore:
     score = min(5, 1 + len(found))
     absent = [n.replace("_", " ") for n in patterns if n not in found]
     label = "STAR" if kind is Kind.behavioral else "structure"
-    why = f"{label}: has {', '.join(found) or 'none of the parts'}" + (f"; lacks {', '.join(absent)}." if absent else ".")
-    return DimensionScore(dimension="structure", score=score, rationale=why,
-                          evidence=[Evidence(quote=q, note=n) for n, q in found.items()][:4])
+    why = f"{label}: has {', '.join(found) or 'none of the parts'}" + (
+        f"; lacks {', '.join(absent)}." if absent else "."
+    )
+    return DimensionScore(
+        dimension="structure",
+        score=score,
+        rationale=why,
+        evidence=[Evidence(quote=q, note=n) for n, q in found.items()][:4],
+    )
 
 
 def _specificity(answer: str) -> DimensionScore:
@@ -483,8 +617,12 @@ def _specificity(answer: str) -> DimensionScore:
     if "numbers" in found and len(found["numbers"][0]) >= 2 and score < 5:
         score += 1
     why = f"Concrete detail: {', '.join(found) or 'none'}." + ("" if found.get("numbers") else " No numbers.")
-    return DimensionScore(dimension="specificity", score=min(5, score), rationale=why,
-                          evidence=[Evidence(quote=q, note=n) for n, (_, q) in found.items()][:4])
+    return DimensionScore(
+        dimension="specificity",
+        score=min(5, score),
+        rationale=why,
+        evidence=[Evidence(quote=q, note=n) for n, (_, q) in found.items()][:4],
+    )
 
 
 def _named_things(answer: str) -> list:
@@ -492,7 +630,7 @@ def _named_things(answer: str) -> list:
     starts = {s for s, _ in sentences(answer)}
     found, seen = [], set()
     for t in tokens(answer):
-        opens_sentence = any(answer[s:t.start].strip() == "" for s in starts if s <= t.start)
+        opens_sentence = any(answer[s : t.start].strip() == "" for s in starts if s <= t.start)
         is_name = len(t.text) >= 2 and t.text[0].isupper() and t.text not in ("I'm", "I've", "I'd", "I'll")
         if is_name and not opens_sentence and t.text not in seen:
             seen.add(t.text)
@@ -502,7 +640,10 @@ def _named_things(answer: str) -> list:
 
 def _ownership(kind: Kind, answer: str, hits=()) -> DimensionScore:
     mine = [quote(answer, m.start(), m.end(), limit=60) for m in re.finditer(OWN_VERB, answer)]
-    mine += [quote(answer, m.start(), m.end(), limit=60) for m in re.finditer(r"\bmy (?:approach|plan|decision|idea|role)\b", answer, re.I)]
+    mine += [
+        quote(answer, m.start(), m.end(), limit=60)
+        for m in re.finditer(r"\bmy (?:approach|plan|decision|idea|role)\b", answer, re.I)
+    ]
     ours = len(re.findall(WE, answer, re.IGNORECASE))
     n = len(mine)
     score = 1 if n == 0 else 3 if n == 1 else 4 if n == 2 else 5
@@ -516,8 +657,12 @@ def _ownership(kind: Kind, answer: str, hits=()) -> DimensionScore:
         score = 2
         why += f" Capped: {_lower_first(flags[0].flaw.claim)}."
     evidence = [Evidence(quote=h.quote, note=f"red flag: {h.flaw.correction}") for h in flags[:1]]
-    return DimensionScore(dimension="ownership", score=score, rationale=why,
-                          evidence=[*evidence, *(Evidence(quote=q, note="your own action") for q in dict.fromkeys(mine))][:3])
+    return DimensionScore(
+        dimension="ownership",
+        score=score,
+        rationale=why,
+        evidence=[*evidence, *(Evidence(quote=q, note="your own action") for q in dict.fromkeys(mine))][:3],
+    )
 
 
 def _count(n: int, noun: str) -> str:
@@ -527,13 +672,13 @@ def _count(n: int, noun: str) -> str:
 def repetition(answer: str) -> float:
     """Share of the answer's word 4-grams that repeat an earlier one (pasted or looping text), 0-1."""
     words = [t.stem for t in tokens(answer)]
-    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    grams = [tuple(words[i : i + 4]) for i in range(len(words) - 3)]
     return 1 - len(set(grams)) / len(grams) if len(grams) >= 8 else 0.0
 
 
 def _clarity(kind: Kind, answer: str, words: int, real=None) -> DimensionScore:
     spans = sentences(answer) or [(0, len(answer))]
-    longest = max(spans, key=lambda se: len(tokens(answer[se[0]:se[1]])))
+    longest = max(spans, key=lambda se: len(tokens(answer[se[0] : se[1]])))
     avg = words / len(spans)
     fillers = sum(filler_counts(answer).values())
     hedges = sum(count_phrases(answer, HEDGES).values())
@@ -559,5 +704,9 @@ def _clarity(kind: Kind, answer: str, words: int, real=None) -> DimensionScore:
         score -= 1
         notes.append(f"{hedges} hedges")
     evidence = [Evidence(quote=quote(answer, *longest, limit=160), note="longest sentence")] if words else []
-    return DimensionScore(dimension="clarity", score=max(1, score), rationale="Clear and concise." if not notes else "; ".join(notes).capitalize() + ".",
-                          evidence=evidence)
+    return DimensionScore(
+        dimension="clarity",
+        score=max(1, score),
+        rationale="Clear and concise." if not notes else "; ".join(notes).capitalize() + ".",
+        evidence=evidence,
+    )

@@ -1,4 +1,4 @@
-"""Warm sandbox worker: started by interview.coding.runner as ``python -I _worker.py``; stdlib only, never imports the app.
+"""Warm sandbox worker: run by interview.coding.runner as ``python -I _worker.py``; stdlib only, never imports the app.
 
 Start-up (once): enter new network, mount and IPC namespaces (as root directly; otherwise inside a new user namespace
 that maps only the server's own uid), build a new root on a small tmpfs holding read-only binds of the system
@@ -39,8 +39,28 @@ import traceback
 import types
 
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 38, 36, 4
-PRELOAD = ("array", "bisect", "collections", "copy", "datetime", "decimal", "fractions", "functools", "hashlib", "heapq", "itertools",
-           "json", "math", "operator", "random", "re", "socket", "statistics", "string", "typing")
+PRELOAD = (
+    "array",
+    "bisect",
+    "collections",
+    "copy",
+    "datetime",
+    "decimal",
+    "fractions",
+    "functools",
+    "hashlib",
+    "heapq",
+    "itertools",
+    "json",
+    "math",
+    "operator",
+    "random",
+    "re",
+    "socket",
+    "statistics",
+    "string",
+    "typing",
+)
 RESULT_FD = 3
 NONCE_FD = 4  # JavaScript only: the driver reads the nonce from here at start, then closes it
 DATA_FD = 5  # the harness's results (outputs only: expected values never enter the sandbox)
@@ -81,7 +101,7 @@ try {
   process.exit(0);
 }
 report('PASS', '');
-"""
+"""  # noqa: E501 - JavaScript, kept as it runs
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -90,7 +110,7 @@ _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctype
 def _send(fd: int, obj: dict) -> None:
     data = (json.dumps(obj) + "\n").encode()
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 def _isolate(as_root: bool, slot: tuple[int, int] | None) -> dict:
@@ -114,11 +134,13 @@ def _isolate(as_root: bool, slot: tuple[int, int] | None) -> dict:
 
 
 def _load_sibling(name: str) -> types.ModuleType:
-    """A module beside this file (``-I`` puts no script folder on sys.path): _lockdown (Landlock, seccomp, capabilities),
-    _rootfs (namespaces and the new root)."""
+    """A module beside this file (``-I`` puts no script folder on sys.path): _lockdown (Landlock, seccomp,
+    capabilities), _rootfs (namespaces and the new root)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py"))
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -213,7 +235,9 @@ def _exec_node(req: dict, nonce: str, tmpdir: str) -> None:
         os.close(r)
     os.set_inheritable(NONCE_FD, True)
     heap = max(16, (req["memory"] >> 20) - 64)
-    os.execve(req["node"], [req["node"], f"--max-old-space-size={heap}", "--stack-size=984", "driver.js"], dict(os.environ))
+    os.execve(
+        req["node"], [req["node"], f"--max-old-space-size={heap}", "--stack-size=984", "driver.js"], dict(os.environ)
+    )
 
 
 def _high_dup(fd: int, lowest: int = 64) -> int:
@@ -235,8 +259,11 @@ def _readable() -> tuple[list[str], dict[str, int]]:
     """What a submission may read where there is no new root: the system folders, the stdlib, node; a few files."""
     folders = [p for p in rootfs.SYSTEM_DIRS if os.path.isdir(p)] + rootfs.readable_dirs()
     rw = lockdown.FS_READ_FILE | lockdown.FS_WRITE_FILE | lockdown.FS_TRUNCATE
-    files = {"/dev/null": rw, **{f"/dev/{n}": lockdown.FS_READ_FILE for n in rootfs.DEVICES if n != "null"},
-             **{f"/etc/{n}": lockdown.FS_READ_FILE for n in (*rootfs.ETC_FILES, "ssl/openssl.cnf")}}  # node reads OpenSSL's
+    files = {
+        "/dev/null": rw,
+        **{f"/dev/{n}": lockdown.FS_READ_FILE for n in rootfs.DEVICES if n != "null"},
+        **{f"/etc/{n}": lockdown.FS_READ_FILE for n in (*rootfs.ETC_FILES, "ssl/openssl.cnf")},
+    }  # node reads OpenSSL's
     return folders, files
 
 
@@ -247,8 +274,14 @@ def _confine(req: dict, slot: tuple[int, int] | None, caps: dict, run_dir: str) 
     # V8 reserves far more address space than it uses, so RLIMIT_AS would break node: cap its heap with
     # --max-old-space-size and its writable memory with RLIMIT_DATA (and a generous RLIMIT_AS) instead
     mem = (resource.RLIMIT_DATA, req["memory"] + (256 << 20)) if js else (resource.RLIMIT_AS, req["memory"])
-    for lim, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)), mem, (resource.RLIMIT_NPROC, req["nproc"]),
-                       (resource.RLIMIT_FSIZE, req["fsize"]), (resource.RLIMIT_NOFILE, req["nofile"]), (resource.RLIMIT_CORE, 0)):
+    for lim, value in (
+        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        mem,
+        (resource.RLIMIT_NPROC, req["nproc"]),
+        (resource.RLIMIT_FSIZE, req["fsize"]),
+        (resource.RLIMIT_NOFILE, req["nofile"]),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(lim, value if isinstance(value, tuple) else (value, value))
     if slot is not None:
         uid, gid = slot
@@ -264,7 +297,9 @@ def _confine(req: dict, slot: tuple[int, int] | None, caps: dict, run_dir: str) 
         lockdown.landlock(abi, folders, [run_dir], files)
         lockdown.seccomp_deny(lockdown.NO_NAMESPACE_RULES)
     elif abi > 0:
-        lockdown.landlock(abi, ["/"], [run_dir], {"/dev/null": lockdown.FS_READ_FILE | lockdown.FS_WRITE_FILE | lockdown.FS_TRUNCATE})
+        lockdown.landlock(
+            abi, ["/"], [run_dir], {"/dev/null": lockdown.FS_READ_FILE | lockdown.FS_WRITE_FILE | lockdown.FS_TRUNCATE}
+        )
 
 
 def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] | None, caps: dict) -> None:
@@ -280,7 +315,9 @@ def _child(req: dict, fds: dict[int, int], run_dir: str, slot: tuple[int, int] |
         _confine(req, slot, caps, run_dir)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         os.environ.clear()
-        os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir, "LANG": "C.UTF-8"})
+        os.environ.update(
+            {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir, "LANG": "C.UTF-8"}
+        )
         if req.get("language", "python") == "javascript":
             _exec_node(req, nonce, run_dir)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
@@ -420,6 +457,39 @@ def _serve_one(req: dict, proto_out: int, slot: tuple[int, int] | None, caps: di
 
 
 def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | None, caps: dict, start: float) -> dict:
+    """Run one submission in ``run_dir`` and return the reply: its verdict, its output (capped) and its data."""
+    pid, pidfd, nonce, (out_r, err_r, res_r, data_r) = _spawn(req, proto_out, run_dir, slot, caps)
+    cap = req["max_output"]
+    caps_by_fd = {out_r: cap, err_r: cap, res_r: 1 << 16, data_r: req.get("max_data", 8 << 20)}
+    bufs, sizes, status, timed_out, over_disk = _watch(req, pid, pidfd, run_dir, caps, caps_by_fd, start)
+    duration_ms = round((time.monotonic() - start) * 1000, 2)
+    status_s, message = _verdict(bufs[res_r].decode("utf-8", "replace"), nonce, status, timed_out)
+    if over_disk:
+        status_s, message = "crashed", over_disk
+    err_text = bufs[err_r].decode("utf-8", "replace")
+    if status_s == "crashed" and req.get("language") == "javascript" and "heap out of memory" in err_text:
+        status_s, message = "memory", "JavaScript heap out of memory"
+    return {
+        "status": status_s,
+        "message": message,
+        "duration_ms": duration_ms,
+        "stdout": bufs[out_r].decode("utf-8", "replace"),
+        "stderr": err_text,
+        "data": bufs[data_r].decode("utf-8", "replace"),
+        "data_truncated": sizes[data_r] > caps_by_fd[data_r],
+        "stdout_bytes": sizes[out_r],
+        "stderr_bytes": sizes[err_r],
+        "truncated": sizes[out_r] > cap or sizes[err_r] > cap,
+    }
+
+
+def _spawn(
+    req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | None, caps: dict
+) -> tuple[int, int, str, tuple[int, int, int, int]]:
+    """Fork the submission on fresh pipes, hand it its nonce and tell the runner its pid.
+
+    Return the pid, a pidfd for it, the nonce and the read ends of its stdout, stderr, result and data pipes.
+    """
     nonce_r, nonce_w = os.pipe()
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -435,9 +505,18 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
     os.write(nonce_w, nonce.encode())
     os.close(nonce_w)
     _send(proto_out, {"pid": pid})
-    pidfd = os.pidfd_open(pid)
-    cap = req["max_output"]
-    caps_by_fd = {out_r: cap, err_r: cap, res_r: 1 << 16, data_r: req.get("max_data", 8 << 20)}
+    return pid, os.pidfd_open(pid), nonce, (out_r, err_r, res_r, data_r)
+
+
+def _watch(
+    req: dict, pid: int, pidfd: int, run_dir: str, caps: dict, caps_by_fd: dict[int, int], start: float
+) -> tuple[dict[int, bytearray], dict[int, int], int | None, bool, str]:
+    """Read the submission's pipes (each kept up to its cap) until it has exited and they are drained (for half a
+    second at most); kill it at the deadline, or when its run dir outgrows the disk limit where no tmpfs bounds it.
+
+    Return the bytes kept and the bytes seen per pipe, its wait status, whether it timed out, and why it was stopped
+    for its disk use ("" if it was not).
+    """
     bufs = {fd: bytearray() for fd in caps_by_fd}
     sizes = dict.fromkeys(bufs, 0)
     sel = selectors.DefaultSelector()
@@ -458,9 +537,8 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
             _kill(pid)
         if watch and not exited and not over_disk and now >= next_check:
             next_check = now + 0.1
-            size, count = _disk_use(run_dir, rootfs.DISK_FILES)
-            if size > req.get("disk_mb", 64) << 20 or count > rootfs.DISK_FILES:
-                over_disk = f"the program wrote more than {req.get('disk_mb', 64)} MB or {rootfs.DISK_FILES} files; it was stopped"
+            over_disk = _over_disk(req, run_dir)
+            if over_disk:
                 _kill(pid)
         if exited and (len(sel.get_map()) == 0 or (drain_until is not None and now >= drain_until)):
             break
@@ -470,40 +548,54 @@ def _run_in(req: dict, proto_out: int, run_dir: str, slot: tuple[int, int] | Non
         if drain_until is not None:
             wait = max(0.0, drain_until - now)
         for key, _ in sel.select(max(wait, 0.0)):
-            fd = key.fd
-            if fd == pidfd:
-                sel.unregister(pidfd)
-                _, status = os.waitpid(pid, 0)
-                os.close(pidfd)
+            if key.fd == pidfd:
+                status = _reap_submission(sel, pid, pidfd, caps)
                 exited = True
-                _sweep(caps)
                 drain_until = time.monotonic() + 0.5
-                continue
-            data = os.read(fd, 1 << 16)
-            if not data:
-                sel.unregister(fd)
-                os.close(fd)
-                continue
-            sizes[fd] += len(data)
-            room = caps_by_fd[fd] - len(bufs[fd])
-            if room > 0:
-                bufs[fd] += data[:room]
+            else:
+                _read_pipe(sel, key.fd, bufs, sizes, caps_by_fd)
+    _close_all(sel)
+    return bufs, sizes, status, timed_out, over_disk
+
+
+def _over_disk(req: dict, run_dir: str) -> str:
+    """Why the run dir holds more than the submission may write ("" if it does not)."""
+    size, count = _disk_use(run_dir, rootfs.DISK_FILES)
+    if size > req.get("disk_mb", 64) << 20 or count > rootfs.DISK_FILES:
+        return f"the program wrote more than {req.get('disk_mb', 64)} MB or {rootfs.DISK_FILES} files; it was stopped"
+    return ""
+
+
+def _reap_submission(sel: selectors.BaseSelector, pid: int, pidfd: int, caps: dict) -> int:
+    """Wait for the exited submission, then kill whatever it left running; return its wait status."""
+    sel.unregister(pidfd)
+    _, status = os.waitpid(pid, 0)
+    os.close(pidfd)
+    _sweep(caps)
+    return status
+
+
+def _read_pipe(
+    sel: selectors.BaseSelector, fd: int, bufs: dict[int, bytearray], sizes: dict[int, int], caps_by_fd: dict[int, int]
+) -> None:
+    """Read what is ready on ``fd``: count it, keep it up to the pipe's cap; close the pipe at its end."""
+    data = os.read(fd, 1 << 16)
+    if not data:
+        sel.unregister(fd)
+        os.close(fd)
+        return
+    sizes[fd] += len(data)
+    room = caps_by_fd[fd] - len(bufs[fd])
+    if room > 0:
+        bufs[fd] += data[:room]
+
+
+def _close_all(sel: selectors.BaseSelector) -> None:
+    """Close every pipe still registered (what a submission's leftovers kept open past the drain), then ``sel``."""
     for fd in [key.fd for key in sel.get_map().values()]:
         sel.unregister(fd)
         os.close(fd)
     sel.close()
-    duration_ms = round((time.monotonic() - start) * 1000, 2)
-    status_s, message = _verdict(bufs[res_r].decode("utf-8", "replace"), nonce, status, timed_out)
-    if over_disk:
-        status_s, message = "crashed", over_disk
-    err_text = bufs[err_r].decode("utf-8", "replace")
-    if status_s == "crashed" and req.get("language") == "javascript" and "heap out of memory" in err_text:
-        status_s, message = "memory", "JavaScript heap out of memory"
-    return {"status": status_s, "message": message, "duration_ms": duration_ms,
-            "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": err_text,
-            "data": bufs[data_r].decode("utf-8", "replace"), "data_truncated": sizes[data_r] > caps_by_fd[data_r],
-            "stdout_bytes": sizes[out_r], "stderr_bytes": sizes[err_r],
-            "truncated": sizes[out_r] > cap or sizes[err_r] > cap}
 
 
 def _kill(pid: int) -> None:
@@ -568,8 +660,15 @@ def main() -> None:
     os.dup2(null, 0)
     os.dup2(null, 1)
     caps["pidns"] = caps["root"] and _enter_pid_namespace()  # from here on, PID 1 of the sandbox's namespace
-    _send(proto_out, {"ready": True, **caps, "uid": slot[0] if slot is not None else os.getuid(),
-                      "server_pid": int(os.environ.get("SANDBOX_SERVER_PID") or os.getpid())})
+    _send(
+        proto_out,
+        {
+            "ready": True,
+            **caps,
+            "uid": slot[0] if slot is not None else os.getuid(),
+            "server_pid": int(os.environ.get("SANDBOX_SERVER_PID") or os.getpid()),
+        },
+    )
     try:
         _serve(proto_in, proto_out, slot, caps)
     finally:
@@ -583,8 +682,18 @@ def _serve(proto_in, proto_out: int, slot: tuple[int, int] | None, caps: dict) -
         try:
             reply = _serve_one(req, proto_out, slot, caps)
         except Exception as exc:  # noqa: BLE001 - report, keep serving
-            reply = {"status": "crashed", "message": f"sandbox worker error: {exc!r}", "duration_ms": 0.0, "data": "",
-                     "data_truncated": False, "stdout": "", "stderr": "", "stdout_bytes": 0, "stderr_bytes": 0, "truncated": False}
+            reply = {
+                "status": "crashed",
+                "message": f"sandbox worker error: {exc!r}",
+                "duration_ms": 0.0,
+                "data": "",
+                "data_truncated": False,
+                "stdout": "",
+                "stderr": "",
+                "stdout_bytes": 0,
+                "stderr_bytes": 0,
+                "truncated": False,
+            }
         _send(proto_out, reply)
 
 

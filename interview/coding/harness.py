@@ -22,7 +22,7 @@ from typing import Any, Literal, TypedDict
 
 from ..models import CaseResult, TestReport
 from .problems import Problem, TestCase
-from .runner import Limits, SandboxPool, run_untrusted
+from .runner import Limits, RunResult, SandboxPool, run_untrusted
 
 MARKER = "@@RESULTS@@"
 RESULTS_FD = 5  # the sandbox's results channel (see _worker.DATA_FD)
@@ -31,7 +31,7 @@ ACTUAL_CAP = 2_000  # a returned value longer than this (as JSON) is summarised 
 OUTPUT_CAP = 8_000  # characters of stdout / stderr kept in the report
 
 
-_PY_HARNESS = '''
+_PY_HARNESS = """
 
 def __harness():
     import copy as _copy, io as _io, json as _json, os as _os, sys as _sys, time as _time
@@ -69,9 +69,9 @@ def __harness():
         data = data[_os.write(%(fd)d, data):]
 
 __harness()
-'''
+"""
 
-_JS_HARNESS = '''
+_JS_HARNESS = """
 ;(() => {
   const spec = JSON.parse(%(spec)s);
   const fs = require('fs');
@@ -105,11 +105,11 @@ _JS_HARNESS = '''
   }
   fs.writeSync(%(fd)d, '\\n%(marker)s ' + JSON.stringify(results) + '\\n');
 })();
-'''
+"""  # noqa: E501 - JavaScript, kept as it runs
 
 
 def build_program(problem: Problem, code: str, language: str, *, cases: list[TestCase]) -> str:
-    """The candidate's code plus a harness calling the function on each case's arguments (and nothing else of the case)."""
+    """The candidate's code plus a harness calling the function on each case's arguments (nothing else of the case)."""
     spec = json.dumps({"function": problem.function, "cases": [c.args for c in cases]})
     values = {"cap": CASE_OUTPUT_CAP, "marker": MARKER, "fd": RESULTS_FD}
     if language == "python":
@@ -143,6 +143,7 @@ def _canon(v: Any) -> str:
         if isinstance(x, dict):
             return {k: norm(y) for k, y in x.items()}
         return x
+
     return json.dumps(norm(v), sort_keys=True)
 
 
@@ -165,7 +166,7 @@ def _results(data: str) -> list[dict] | None:
     for line in reversed(data.splitlines()):
         if line.startswith(MARKER + " "):
             try:
-                rows = json.loads(line[len(MARKER) + 1:])
+                rows = json.loads(line[len(MARKER) + 1 :])
             except ValueError:
                 return None
             return rows if isinstance(rows, list) and all(isinstance(r, dict) for r in rows) else None
@@ -187,52 +188,102 @@ def _kind(message: str) -> str:
     return head if head.isidentifier() else "an error"
 
 
-def run_tests(problem: Problem, code: str, language: str, mode: Literal["run", "submit"] = "run", *, pool: SandboxPool | None = None,
-              limits: Limits | None = None) -> TestReport:
-    """Run the visible tests ("run": every case shown) or the hidden ones plus the large test ("submit": counts only)."""
-    if mode == "run":
-        cases = list(problem.visible_tests)
-    else:
-        cases = list(problem.hidden_tests)
-        large = problem.large_case()
-        if large is not None:
-            cases.append(large)
+def run_tests(
+    problem: Problem,
+    code: str,
+    language: str,
+    mode: Literal["run", "submit"] = "run",
+    *,
+    pool: SandboxPool | None = None,
+    limits: Limits | None = None,
+) -> TestReport:
+    """Run the visible tests ("run": every case shown) or the hidden ones and the large test ("submit": counts only)."""
+    cases = _cases(problem, mode)
     limits = limits or Limits(timeout=10.0 if mode == "submit" else 5.0)
     program = build_program(problem, code, language, cases=cases)
     result = run_untrusted(program, language=language, limits=limits, pool=pool)
     hidden = mode == "submit"
-    base: _Output = {"stdout": "" if hidden else result.stdout[:OUTPUT_CAP], "stderr": "" if hidden else result.stderr[:OUTPUT_CAP],
-                     "duration_ms": result.duration_ms, "total": len(cases)}
+    base: _Output = {
+        "stdout": "" if hidden else result.stdout[:OUTPUT_CAP],
+        "stderr": "" if hidden else result.stderr[:OUTPUT_CAP],
+        "duration_ms": result.duration_ms,
+        "total": len(cases),
+    }
     rows = _results(result.data) if result.status == "passed" and not result.data_truncated else None
     if rows is None or len(rows) != len(cases):
-        status = result.status if result.status != "passed" else "crashed"
-        message = result.message or "the test harness did not report results"
-        if result.data_truncated:
-            message = "the returned values were too large to check"
-        elif hidden and status == "failed":
-            message = f"the program raised {_kind(message)} before the tests finished"
-        return TestReport(verdict=status, message=message, first_failure=message, **base)
-    oks = [not r.get("error") and same(r.get("actual"), c.expected, problem.compare) for c, r in zip(cases, rows, strict=True)]
+        return _unfinished(result, hidden, base)
+    oks = [
+        not r.get("error") and same(r.get("actual"), c.expected, problem.compare)
+        for c, r in zip(cases, rows, strict=True)
+    ]
     first = next((i for i, ok in enumerate(oks) if not ok), None)
     report = TestReport(verdict="passed" if first is None else "failed", passed=sum(oks), **base)
     if not hidden:
-        report.cases = [CaseResult(input=c.args, expected=c.expected, actual=_shown(r.get("actual")), ok=ok,
-                                   error=str(r.get("error") or ""), output=str(r.get("output") or ""), ms=float(r.get("ms") or 0))
-                        for c, r, ok in zip(cases, rows, oks, strict=True)]
-        if first is not None:
-            r = rows[first]
-            report.first_failure = f"case {first + 1}: " + (r["error"] if r.get("error") else
-                                                             f"expected {json.dumps(cases[first].expected)}, got {json.dumps(_shown(r.get('actual')))}")
+        _show_cases(report, cases, rows, oks, first)
     else:
-        if first is not None:
-            error = str(rows[first].get("error") or "")
-            what = cases[first].note or f"hidden test {first + 1}"
-            report.first_failure = what + (f" (raised {_kind(error)})" if error else " (wrong result)")
-        if problem.large_test is not None:
-            report.large_ms = float(rows[-1].get("ms") or 0)
+        _show_hidden(report, problem, cases, rows, first)
     if first is not None:
         report.message = report.first_failure or ""
     return report
+
+
+def _cases(problem: Problem, mode: Literal["run", "submit"]) -> list[TestCase]:
+    """The visible cases for a run; the hidden ones and then the large one (if any) for a submit."""
+    if mode == "run":
+        return list(problem.visible_tests)
+    cases = list(problem.hidden_tests)
+    large = problem.large_case()
+    if large is not None:
+        cases.append(large)
+    return cases
+
+
+def _unfinished(result: RunResult, hidden: bool, base: _Output) -> TestReport:
+    """The report of a program that did not give one result per case (it crashed, timed out or returned too much)."""
+    status = result.status if result.status != "passed" else "crashed"
+    message = result.message or "the test harness did not report results"
+    if result.data_truncated:
+        message = "the returned values were too large to check"
+    elif hidden and status == "failed":
+        message = f"the program raised {_kind(message)} before the tests finished"
+    return TestReport(verdict=status, message=message, first_failure=message, **base)
+
+
+def _show_cases(
+    report: TestReport, cases: list[TestCase], rows: list[dict], oks: list[bool], first: int | None
+) -> None:
+    """Fill in every visible case (arguments, expected and returned values, output) and the first failure."""
+    report.cases = [
+        CaseResult(
+            input=c.args,
+            expected=c.expected,
+            actual=_shown(r.get("actual")),
+            ok=ok,
+            error=str(r.get("error") or ""),
+            output=str(r.get("output") or ""),
+            ms=float(r.get("ms") or 0),
+        )
+        for c, r, ok in zip(cases, rows, oks, strict=True)
+    ]
+    if first is not None:
+        r = rows[first]
+        report.first_failure = f"case {first + 1}: " + (
+            r["error"]
+            if r.get("error")
+            else f"expected {json.dumps(cases[first].expected)}, got {json.dumps(_shown(r.get('actual')))}"
+        )
+
+
+def _show_hidden(
+    report: TestReport, problem: Problem, cases: list[TestCase], rows: list[dict], first: int | None
+) -> None:
+    """Name the first failing hidden case by its description only, and time the large test."""
+    if first is not None:
+        error = str(rows[first].get("error") or "")
+        what = cases[first].note or f"hidden test {first + 1}"
+        report.first_failure = what + (f" (raised {_kind(error)})" if error else " (wrong result)")
+    if problem.large_test is not None:
+        report.large_ms = float(rows[-1].get("ms") or 0)
 
 
 __all__ = ["MARKER", "CaseResult", "TestReport", "build_program", "run_tests", "same"]
