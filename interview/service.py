@@ -19,7 +19,6 @@ from . import language, semantic
 from .bank import find_role, load_bank
 from .coding import flow
 from .coding.judge import Judge, default_judge
-from .coding.problems import Language
 from .engines.base import Chunk, DecisionStream, Interviewer, Notice, StreamingInterviewer, fallback_notice, get_engine
 from .engines.offline import OfflineInterviewer, other_questions
 from .errors import CodeExecutionDisabled, LLMError, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
@@ -32,6 +31,7 @@ from .models import (
     DeliveryMetrics,
     Intent,
     InterviewOptions,
+    Language,
     Question,
     Report,
     Role,
