@@ -14,12 +14,13 @@ import argparse
 import statistics
 import time
 
-from interview import InterviewOptions, InterviewService, MemoryStore
+from interview import InterviewOptions, InterviewService, MemoryStore, Settings
 from interview.coding import flow
 from interview.coding.harness import run_tests
 from interview.coding.judge import SandboxJudge
 from interview.coding.problems import load_problems
 from interview.coding.runner import SandboxPool, node_path
+from interview.compose import build_service
 
 
 def _p(values: list[float], q: float) -> float:
@@ -40,7 +41,7 @@ def main() -> None:
     with SandboxPool() as pool:
         info = pool.info()
         judge = SandboxJudge(pool)
-        service = InterviewService(store=MemoryStore(), judge=judge)
+        service = build_service(Settings(), engine="offline", store=MemoryStore(), judge=judge)
         problems = list(load_problems().values())
         for p in problems:  # reference timings are measured once per problem and language: not part of the loop
             for lang in languages:

@@ -23,7 +23,8 @@ from contextlib import closing
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from interview import GroqConfig, InterviewOptions, InterviewService, LLMInterviewer, MemoryStore, Notice
+from interview import GroqConfig, InterviewOptions, LLMInterviewer, MemoryStore, Notice, Settings
+from interview.compose import build_service
 from interview.engines.groq_client import chat_model
 from interview.prompts import INTERVIEWER_SYSTEM
 from interview.testing.fake_groq import FakeGroq
@@ -61,7 +62,7 @@ class FirstChunkClock:
 
 def interview(fake: FakeGroq, engine: LLMInterviewer, seed: int, latency: float) -> dict:
     """Run one 20-turn interview; return per-turn calls, prompt sizes and first-word times."""
-    service = InterviewService(engine, MemoryStore())
+    service = build_service(Settings(), engine=engine, store=MemoryStore(), judge=None)
     before = len(fake.chat_requests())
     clock = engine.chat = FirstChunkClock(engine.chat)
     state = service.start(InterviewOptions(role="software_engineer", num_questions=12, seed=seed))

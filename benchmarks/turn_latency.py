@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from interview import InterviewOptions, InterviewService, MemoryStore, builtin_roles, get_engine
+from interview import InterviewOptions, MemoryStore, Settings, builtin_roles
+from interview.compose import build_service
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,7 @@ def pct(values: list[float], q: float) -> float:
 
 def engine_turns(n: int) -> list[float]:
     """Time service.submit over n turns across many interviews and roles."""
-    service = InterviewService(get_engine("offline"), MemoryStore())
+    service = build_service(Settings(), engine="offline", store=MemoryStore(), judge=None)  # no coding questions
     roles = itertools.cycle([r.id for r in builtin_roles()])
     messages = itertools.cycle(MESSAGES)
     times: list[float] = []

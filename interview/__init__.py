@@ -1,6 +1,7 @@
 """Interview Practice Partner: the session service and interviewer engines (no Streamlit here)."""
 
 from .bank import builtin_roles, find_role, load_bank
+from .compose import build_service
 from .engines import Interviewer, OfflineInterviewer, available_engines, get_engine
 from .engines.base import Notice, engine_from_settings
 from .engines.groq_client import DEFAULT_MODEL, FAST_MODEL, GroqConfig, check_connection, list_models
@@ -48,6 +49,6 @@ __all__ = [
     "EngineUnavailable", "Evidence", "Intent", "InterviewError", "InterviewOptions", "InterviewService", "Interviewer",
     "JsonFileStore", "Kind", "MemoryStore", "OfflineInterviewer", "Question", "Report", "Role", "SessionError",
     "SessionFinished", "SessionState", "SessionStore", "Settings", "StoreError", "SubmitResult", "TalkingPoint", "Turn",
-    "TurnNotFound", "available_engines", "build_report", "builtin_roles", "current_prompt", "find_role", "get_engine",
-    "load_bank", "report_markdown", "scored_turns",
+    "TurnNotFound", "available_engines", "build_report", "build_service", "builtin_roles", "current_prompt", "find_role",
+    "get_engine", "load_bank", "report_markdown", "scored_turns",
 ]

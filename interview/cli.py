@@ -11,11 +11,12 @@ from pydantic import ValidationError
 
 from .coding.flow import call, problem_of, work_of
 from .coding.problems import Problem, starter_code
-from .engines.base import engine_from_settings
+from .engines.groq_client import DEFAULT_MODEL
 from .errors import InterviewError
 from .models import AskedQuestion, InterviewOptions, SessionState, TestReport
 from .report import report_markdown
 from .service import InterviewService, evaluate_answer, open_coding
+from .store import MemoryStore
 
 CODE_COMMANDS = (":run", ":submit", ":problem")
 BATCH_ROLE = "general"  # evaluate --batch: the role of lines that name none, unless --role says otherwise
@@ -98,7 +99,7 @@ def _interview_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=["auto", "offline", "groq"], default="offline",
                    help="interviewer engine: offline (default), groq (needs GROQ_API_KEY; GROQ_API_BASE and GROQ_MODEL are honoured), "
                         "or auto (groq when a key is set)")
-    p.add_argument("--model", help="Groq model id (default: GROQ_MODEL or llama-3.3-70b-versatile)")
+    p.add_argument("--model", help=f"Groq model id (default: GROQ_MODEL or {DEFAULT_MODEL})")
     p.add_argument("--coding", type=int, default=0, metavar="N",
                    help="coding exercises among the questions (0-5; technical roles only). "
                         "INTERVIEW_CODE_EXECUTION=off records code without running it")
@@ -177,21 +178,14 @@ def _turn_row(asked: AskedQuestion, t) -> dict:
 
 
 def _service(args: argparse.Namespace) -> InterviewService:
-    """Build the session service the command line asks for: its engine, and the judge unless code execution is off."""
-    from .coding.judge import judge_from_settings
+    """Build the session service the command line asks for: its engine, sessions in memory, and the judge unless code
+    execution is off."""
+    from .compose import build_service
     from .settings import Settings
 
     settings = Settings.from_sources()
-    return InterviewService(_engine(args, settings), judge=judge_from_settings(settings))
-
-
-def _engine(args: argparse.Namespace, settings=None):
-    """Build the engine named on the command line from the environment's settings."""
-    from .settings import Settings
-
-    settings = settings or Settings.from_sources()
     name = settings.resolved_engine if args.engine == "auto" else args.engine
-    return engine_from_settings(settings, name=name, model=getattr(args, "model", None))
+    return build_service(settings, engine=name, model=getattr(args, "model", None), store=MemoryStore())
 
 
 def evaluate(args: argparse.Namespace) -> dict:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from .engines.groq_client import DEFAULT_MODEL
 from .errors import ConfigError
 
 DEFAULT_DATA_DIR = Path.home() / ".interview-practice-partner"
@@ -22,7 +23,7 @@ class Settings(BaseModel):
     engine: str = Field(default="auto", pattern=r"^(auto|offline|groq)$",
                         description="Interviewer engine (INTERVIEW_ENGINE): 'auto' (groq when a key is set, else offline), 'offline' or 'groq'.")
     groq_api_key: SecretStr | None = Field(default=None, description="Groq API key (GROQ_API_KEY); never logged or saved.")
-    groq_model: str = Field(default="llama-3.3-70b-versatile", min_length=1, description="Groq model id (GROQ_MODEL).")
+    groq_model: str = Field(default=DEFAULT_MODEL, min_length=1, description="Groq model id (GROQ_MODEL).")
     groq_base_url: str | None = Field(default=None, description="Groq API base URL (GROQ_API_BASE), e.g. a proxy or a test server.")
     llm_timeout: float = Field(default=15.0, gt=0, le=120, description="Seconds to wait for the LLM before falling back (INTERVIEW_LLM_TIMEOUT).")
     stt_backend: str = Field(default="whisper", pattern=r"^(whisper|groq)$",

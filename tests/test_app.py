@@ -71,7 +71,7 @@ def test_answer_follow_up_correct_end_report(at):
     run(at)
     assert at.session_state["iv_state"].status == "finished"
     assert any("feedback report is ready" in s.value for s in at.success)
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     run(at)
     assert at.title[0].value == "Your feedback report"
     assert any("/ 100" in str(m.value) for m in at.metric)
@@ -121,13 +121,13 @@ def test_custom_role_needs_a_name(at):
 
 
 def test_report_page_without_interview(at):
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     run(at)
     assert any("No interview yet" in i.value for i in at.info)
 
 
 def test_how_it_works_page(at):
-    at.switch_page("pages/how_it_works.py")
+    at.switch_page("app_pages/how_it_works.py")
     run(at)
     assert at.title[0].value == "How it works"
 

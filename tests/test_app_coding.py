@@ -232,7 +232,7 @@ def test_the_report_shows_how_the_code_did(at):
     at.chat_input(key="iv_chat").set_value(EXPLAIN)
     run(at)
     press(at, "sb_end")
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     run(at)
     lines = texts(at)
     assert any(re.search(r"(\d+)/\1 tests passed", t) for t in lines)
@@ -244,14 +244,14 @@ def test_the_report_shows_how_the_code_did(at):
 
 
 def test_how_it_works_lists_the_coding_dimensions(at):
-    at.switch_page("pages/how_it_works.py")
+    at.switch_page("app_pages/how_it_works.py")
     run(at)
     assert len(at.table) == 2
     assert any("Coding exercises" in m.value for m in at.markdown)
 
 
 def test_settings_say_how_to_turn_code_execution_off(at):
-    at.switch_page("pages/settings.py")
+    at.switch_page("app_pages/settings.py")
     run(at)
     assert any("Code execution is on" in i.value for i in at.info)
     assert any("INTERVIEW_CODE_EXECUTION=off" in c.value for c in at.caption)
@@ -291,13 +291,13 @@ def test_on_the_ai_interviewer_a_submission_gets_its_words_and_the_key_stays_off
 def test_where_isolation_cannot_be_proven_no_code_runs_and_the_candidate_is_told(monkeypatch):
     import streamlit as st
 
-    import ui_shell
     from interview.coding import judge as judge_mod
+    from ui import shell
 
     unproven = {"proven": False, "mechanisms": [], "reason": "no user namespaces", "message": "Code execution is off: this host "
                 "cannot prove the sandbox's isolation (no user namespaces). INTERVIEW_SANDBOX_UNSAFE=on overrides it."}
     monkeypatch.setattr(judge_mod, "isolation_report", lambda pool=None: unproven)
-    monkeypatch.setattr(ui_shell, "isolation_report", lambda pool=None: unproven)
+    monkeypatch.setattr(shell, "isolation_report", lambda pool=None: unproven)
     st.cache_resource.clear()
     try:
         at = run(AppTest.from_file(APP, default_timeout=60))

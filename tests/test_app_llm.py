@@ -211,9 +211,9 @@ def test_key_is_never_shown_nor_saved(groq_env, tmp_path):
     run(at)
     dumps.append(page_dump(at))
     assert at.session_state["iv_state"].status == "finished"
-    go(at, "pages/report.py")
+    go(at, "app_pages/report.py")
     dumps.append(page_dump(at))
-    go(at, "pages/settings.py")
+    go(at, "app_pages/settings.py")
     dumps.append(page_dump(at))
     # Sanity: the walker sees what is displayed, widget values included.
     everything = "\n".join(dumps)
@@ -241,7 +241,7 @@ def test_key_is_never_shown_nor_saved(groq_env, tmp_path):
 
 # --- 6. the Settings page -----------------------------------------------------------------------
 def test_settings_page_lists_models_and_tests_the_connection(groq_env):
-    at = go(new_app(), "pages/settings.py")
+    at = go(new_app(), "app_pages/settings.py")
     assert at.radio(key="st_engine").value == "groq"
     models = at.selectbox(key="st_model")
     assert models.options == [f"{MODEL} (default: best questions)", f"{FAST} (fast)"]
@@ -266,7 +266,7 @@ def test_settings_with_an_account_that_lacks_the_default_model(monkeypatch):
         monkeypatch.setenv("GROQ_API_KEY", TEST_KEY)
         monkeypatch.setenv("GROQ_API_BASE", fake.base_url)
         monkeypatch.setenv("INTERVIEW_LLM_TIMEOUT", "3")
-        at = go(new_app(), "pages/settings.py")
+        at = go(new_app(), "app_pages/settings.py")
         models = at.selectbox(key="st_model")
         assert models.options == [f"{MODEL} (default: best questions)", f"{FAST} (fast)"]  # the configured one stays first
         assert models.value == MODEL
@@ -290,7 +290,7 @@ def test_settings_with_an_account_that_lacks_the_default_model(monkeypatch):
 def test_user_pasted_key_is_used_for_the_session_only(fake_groq, monkeypatch, tmp_path):
     monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)
     monkeypatch.setenv("INTERVIEW_LLM_TIMEOUT", "3")
-    at = go(new_app(), "pages/settings.py")
+    at = go(new_app(), "app_pages/settings.py")
     assert at.radio(key="st_engine").value == "offline"
     at.radio(key="st_engine").set_value("groq")
     run(at)
@@ -306,7 +306,7 @@ def test_user_pasted_key_is_used_for_the_session_only(fake_groq, monkeypatch, tm
     assert listed and all(r.headers["authorization"] == f"Bearer {USER_KEY}" for r in listed)
     assert at.selectbox(key="st_model").value == MODEL
     # The interview runs on the pasted key.
-    go(at, "pages/interview.py")
+    go(at, "app_pages/interview.py")
     assert f"Engine: **groq** · {MODEL}" in sidebar_captions(at)
     start(at)
     chat(at, ANSWER)
@@ -320,12 +320,12 @@ def test_user_pasted_key_is_used_for_the_session_only(fake_groq, monkeypatch, tm
     for path, data in files:
         assert USER_KEY.encode() not in data and USER_KEY[4:20].encode() not in data, path
     # Forget it: the interview carries on offline, with no more calls.
-    go(at, "pages/settings.py")
+    go(at, "app_pages/settings.py")
     at.button(key="st_forget_key").click()
     run(at)
     assert not any("Using the key you pasted" in s.value for s in at.success)
     assert_key_hidden(at, USER_KEY)
-    go(at, "pages/interview.py")
+    go(at, "app_pages/interview.py")
     assert "offline" in sidebar_captions(at) or "GROQ_API_KEY" in sidebar_warnings(at)
     assert "GROQ_API_KEY" in sidebar_warnings(at)
     before = len(fake_groq.requests)
@@ -353,11 +353,11 @@ def test_groq_without_any_key_runs_offline_and_says_so(fake_groq, monkeypatch):
 
 def test_groq_chosen_in_settings_without_any_key_runs_offline(fake_groq, monkeypatch):
     monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)
-    at = go(new_app(), "pages/settings.py")
+    at = go(new_app(), "app_pages/settings.py")
     at.radio(key="st_engine").set_value("groq")
     run(at)
     assert "GROQ_API_KEY" in sidebar_warnings(at)
-    go(at, "pages/interview.py")
+    go(at, "app_pages/interview.py")
     assert "GROQ_API_KEY" in sidebar_warnings(at) and "Engine: **offline**" in sidebar_captions(at)
     start(at)
     chat(at, GOOD)
@@ -373,7 +373,7 @@ def test_report_summary_is_written_once_by_the_ai_interviewer(groq_env):
     run(at)
     assert at.session_state["iv_state"].status == "finished"
     assert summary_requests(groq_env) == []
-    go(at, "pages/report.py")
+    go(at, "app_pages/report.py")
     summary = [t for t in texts(at) if t.startswith(SUMMARY)]
     assert summary == [auto_reply(summary_requests(groq_env)[0].body)]
     assert any("Summary written by the AI interviewer" in c.value for c in at.caption)
@@ -439,12 +439,12 @@ def test_words_already_shown_are_replaced_when_the_stream_is_cut(groq_env):
 
 
 def test_server_key_is_overridden_by_a_pasted_key(groq_env):
-    at = go(new_app(), "pages/settings.py")
+    at = go(new_app(), "app_pages/settings.py")
     assert any("server's key" in i.value for i in at.info)
     at.text_input(key="st_key_input").input(USER_KEY)
     at.button(key="st_use_key").click()
     run(at)
-    go(at, "pages/interview.py")
+    go(at, "app_pages/interview.py")
     start(at)
     chat(at, ANSWER)
     calls = groq_env.chat_requests()
@@ -480,7 +480,7 @@ def test_report_summary_is_computed_in_code_while_the_ai_interviewer_is_paused(g
     chat(at, ANSWER)
     at.button(key="sb_end").click()
     run(at)
-    go(at, "pages/report.py")
+    go(at, "app_pages/report.py")
     assert summary_requests(groq_env) == []
     assert any("Summary computed from the scores below." in c.value for c in at.caption)
     assert "AI interviewer is paused" in sidebar_warnings(at)
@@ -523,7 +523,7 @@ def _finished_on_groq() -> AppTest:
 def test_report_page_survives_a_too_short_summary(groq_env):
     at = _finished_on_groq()
     groq_env.script("Good job.")
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("Summary computed from the scores below." in c.value for c in at.caption)
@@ -533,7 +533,7 @@ def test_report_page_does_not_show_a_truncated_summary(groq_env):
     at = _finished_on_groq()
     groq_env.script(Step(content="You answered clearly and kept to the questions. Your strongest area was structure. "
                                  "Work next on adding numbers to every story you tell.", mode="truncated"))
-    go(at, "pages/report.py")
+    go(at, "app_pages/report.py")
     assert len(summary_requests(groq_env)) >= 1
     assert not any(t.startswith(SUMMARY) and not t.endswith(".") for t in texts(at)), texts(at)[:1]
     # The cut stream is retried: the full summary from the second call (auto_reply) is shown, or the code-made one.

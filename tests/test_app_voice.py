@@ -118,7 +118,7 @@ def test_a_recorded_answer_is_transcribed_checked_corrected_sent_and_reported(at
     assert len(at.session_state["iv_state"].turns) == 1 and heard(at) == ""
     at.button(key="sb_end").click()
     run(at)
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     run(at)
     rate = next(m for m in at.metric if m.label == "Speaking rate")
     measured = at.session_state["iv_state"].turns[0].delivery.words_per_minute
@@ -130,7 +130,7 @@ def test_typed_answers_report_delivery_as_not_measured(at):
     start(at)
     at.chat_input(key="iv_chat").set_value("I reproduced the bug and fixed the race condition with a lock.")
     run(at)
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     run(at)
     assert "Speaking rate and pauses: not measured (typed answers)." in texts(at)
     assert not any(m.label == "Speaking rate" for m in at.metric)
@@ -180,7 +180,7 @@ def test_an_uploaded_recording_is_transcribed(at, spoken_wav):
 
 def turn_speech_on(at: AppTest, speaker: FakeSpeaker) -> AppTest:
     at.session_state["app_speaker"] = speaker
-    at.switch_page("pages/settings.py")
+    at.switch_page("app_pages/settings.py")
     run(at)
     at.toggle(key="st_tts_on").set_value(True)
     run(at)
@@ -200,7 +200,7 @@ def test_the_latest_words_are_read_aloud(at):
     at.button(key="st_tts_sample").click()
     run(at)
     assert len(audio(at)) == 1 and speaker.spoken[-1][1:] == ("us", 150)
-    at.switch_page("pages/interview.py")
+    at.switch_page("app_pages/interview.py")
     start(at)
     state = at.session_state["iv_state"]
     assert [(a.proto.autoplay, a.proto.alt) for a in audio(at)] == [(True, "The interviewer's message 1, read aloud")]
@@ -211,11 +211,11 @@ def test_the_latest_words_are_read_aloud(at):
     assert [a.proto.alt for a in audio(at)] == ["The interviewer's message 2, read aloud"] and speaker.spoken[-1][0] == reply
     run(at)  # a rerun shows the same player (the browser does not autoplay an element it has shown)
     assert [a.proto.alt for a in audio(at)] == ["The interviewer's message 2, read aloud"]
-    at.switch_page("pages/settings.py")
+    at.switch_page("app_pages/settings.py")
     run(at)
     at.toggle(key="st_tts_autoplay").set_value(False)
     run(at)
-    at.switch_page("pages/interview.py")
+    at.switch_page("app_pages/interview.py")
     run(at)
     assert [a.proto.autoplay for a in audio(at)] == [False]
 
@@ -223,22 +223,22 @@ def test_the_latest_words_are_read_aloud(at):
 def test_the_real_speech_engine_reads_the_first_question(at, tmp_path):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed: apt-get install espeak-ng (.ci/run does)")
-    import ui_shell
     from interview.speech.tts import wav_info
+    from ui import shell
 
     try:
-        at.switch_page("pages/settings.py")
+        at.switch_page("app_pages/settings.py")
         run(at)
         at.toggle(key="st_tts_on").set_value(True)
         run(at)
         assert at.selectbox(key="st_tts_voice").value == "gmw/en-us"
-        at.switch_page("pages/interview.py")
+        at.switch_page("app_pages/interview.py")
         start(at)
         assert len(audio(at)) == 1 and audio(at)[0].proto.autoplay
         spoken = list((tmp_path / "data" / "tts-cache").glob("*.wav"))  # the speaker caches what it said on disk
         assert len(spoken) == 1 and wav_info(spoken[0].read_bytes())[2] > 3
     finally:
-        ui_shell._shared_speaker.clear()  # stops the speech worker
+        shell._shared_speaker.clear()  # stops the speech worker
 
 
 def test_speech_off_by_default_plays_nothing(at):
@@ -255,14 +255,14 @@ def test_no_speech_engine_says_so_once_and_carries_on(at):
     at.chat_input(key="iv_chat").set_value("I reproduced the bug and fixed the race condition with a lock.")
     run(at)
     assert NO_SPEECH not in [i.value for i in at.info] and len(at.session_state["iv_state"].turns) == 1
-    at.switch_page("pages/settings.py")  # Settings says so too, and offers no switch that cannot work
+    at.switch_page("app_pages/settings.py")  # Settings says so too, and offers no switch that cannot work
     run(at)
     assert NO_SPEECH in [i.value for i in at.info] and not at.toggle
 
 
 def test_settings_offer_groq_speech_to_text_only_with_a_key(at):
     at.session_state["app_speaker"] = FakeSpeaker()
-    at.switch_page("pages/settings.py")
+    at.switch_page("app_pages/settings.py")
     run(at)
     assert at.radio(key="st_stt").options == ["Local Whisper (offline)"]
     at.session_state["app_user_key"] = "gsk_user_key_for_this_test"
@@ -278,11 +278,11 @@ def test_groq_speech_to_text_with_a_pasted_key(at, spoken_wav, fake_groq, monkey
     monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)  # no server key: the interviewer stays offline
     user_key = "gsk_pasted_for_this_session_0123456789"
     at.session_state["app_user_key"] = user_key
-    at.switch_page("pages/settings.py")
+    at.switch_page("app_pages/settings.py")
     run(at)
     at.radio(key="st_stt").set_value("groq")
     run(at)
-    at.switch_page("pages/interview.py")
+    at.switch_page("app_pages/interview.py")
     start(at)
     record(at, spoken_wav)
     assert heard(at) == "I fixed the bug." and fake_groq.requests[-1].headers["authorization"] == f"Bearer {user_key}"

@@ -21,7 +21,7 @@ def test_the_report_page_shows_the_assessor_the_corrections_and_why_a_score_was_
     session.summary, session.summary_source = "A short summary.", "code"
     at = run(AppTest.from_file(APP, default_timeout=30))
     at.session_state["iv_state"] = session
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     run(at)
     assert escape_markdown(f"Scored by: {E5}") in [c.value for c in at.caption]
     markdown = [m.value for m in at.markdown]

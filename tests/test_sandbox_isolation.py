@@ -372,22 +372,22 @@ def test_judge_is_off_when_isolation_is_not_proven(monkeypatch):
 def test_the_candidate_sees_the_queue_ahead_of_their_run():
     import types
 
-    import ui_coding
+    from ui import coding
 
     with SandboxPool(1, wait=5.0) as pool:
         pool.start()
         service = types.SimpleNamespace(judge=types.SimpleNamespace(pool=pool))
-        assert ui_coding._queue_note(service) == ""
+        assert coding._queue_note(service) == ""
         threads = [threading.Thread(target=pool.run, args=("import time\ntime.sleep(1.5)",), kwargs={"limits": Limits(timeout=5.0)})
                    for _ in range(3)]
         for th in threads:
             th.start()
             time.sleep(0.3)
-        note = ui_coding._queue_note(service)
+        note = coding._queue_note(service)
         for th in threads:
             th.join()
     assert note == " (every code runner is busy: 2 runs ahead of yours)"
-    assert ui_coding._queue_note(types.SimpleNamespace(judge=None)) == ""
+    assert coding._queue_note(types.SimpleNamespace(judge=None)) == ""
 
 
 @needs_root

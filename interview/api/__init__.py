@@ -223,12 +223,9 @@ def create_app(service: InterviewService, *, settings: Settings | None = None, t
 
 def service_from_settings(settings: Settings) -> InterviewService:
     """Build the API's service: engine, file store, message cap, and the judge unless code execution is off."""
-    from ..coding.judge import judge_from_settings
-    from ..engines.base import engine_from_settings
-    from ..store import JsonFileStore
+    from ..compose import build_service
 
-    return InterviewService(engine_from_settings(settings), JsonFileStore(settings.data_dir),
-                            max_message_chars=settings.max_message_chars, judge=judge_from_settings(settings))
+    return build_service(settings)
 
 
 def app_factory() -> FastAPI:

@@ -11,11 +11,11 @@ from interview.models import DeliveryMetrics
 from interview.plan import resolve_role
 from interview.speech.delivery import delivery_metrics
 from interview.text import escape_markdown
-from ui_coding import code_language, coding_panel
-from ui_shell import NO_SPEECH, available_speaker, get_service, get_transcriber, restore_session, sidebar
+from ui.coding import code_language, coding_panel
+from ui.session import reload_on_conflict
+from ui.shell import NO_SPEECH, available_speaker, get_service, get_transcriber
 
-service = get_service()
-restore_session(service)
+service = get_service()  # app.py made it this run, and restored the session from the URL
 CUSTOM = "Custom role…"
 AUDIO_TYPES = ["wav", "webm", "ogg", "opus", "mp3", "m4a"]
 TALK_KINDS = [k.value for k in Kind if k is not Kind.coding]  # coding exercises have their own count
@@ -119,21 +119,14 @@ def stream_reply(state, message: str, delivery: DeliveryMetrics | None = None):
     with st.chat_message("assistant"):
         notice_box, words = st.empty(), st.empty()
         try:
-            stream = service.submit_stream(state, message, delivery=delivery)
+            with reload_on_conflict(service):
+                stream = service.submit_stream(state, message, delivery=delivery)
         except InterviewError as exc:
             st.error(str(exc))
             return state
         try:
-            shown = ""
-            for chunk in stream:
-                if isinstance(chunk, Notice):  # the reply fell back: replace what was shown so far
-                    shown = ""
-                    if chunk.text:
-                        notice_box.warning(chunk.text)
-                    continue
-                shown += chunk
-                words.text(shown + " ▌")
-            words.text(shown)
+            with reload_on_conflict(service):
+                show_stream(stream, notice_box, words)
         except InterviewError as exc:
             st.error(str(exc))
             return state
@@ -146,13 +139,28 @@ def stream_reply(state, message: str, delivery: DeliveryMetrics | None = None):
     return result.state
 
 
+def show_stream(stream, notice_box, words) -> None:
+    """Write the reply into ``words`` as it streams; a fallback's notice goes in ``notice_box``."""
+    shown = ""
+    for chunk in stream:
+        if isinstance(chunk, Notice):  # the reply fell back: replace what was shown so far
+            shown = ""
+            if chunk.text:
+                notice_box.warning(chunk.text)
+            continue
+        shown += chunk
+        words.text(shown + " ▌")
+    words.text(shown)
+
+
 def resend_interrupted(state):
     """A reply that was cut off by a rerun (the candidate sent again mid-stream) is completed first."""
     inflight = st.session_state.pop("iv_inflight", None)
     if not inflight or inflight[0] != state.id or state.status == "finished":
         return state
     try:
-        state = service.submit(state, inflight[1], delivery=inflight[2]).state
+        with reload_on_conflict(service):
+            state = service.submit(state, inflight[1], delivery=inflight[2]).state
     except InterviewError:
         return state
     st.session_state["iv_state"] = state
@@ -251,7 +259,8 @@ def correction_box(state) -> None:
         text = st.text_area("Corrected text", value=state.turns[index].message, key=f"iv_edit_text_{index}")
         if st.button("Save correction", key="iv_edit_save"):
             try:
-                st.session_state["iv_state"] = service.edit_answer(state, index, text)
+                with reload_on_conflict(service):
+                    st.session_state["iv_state"] = service.edit_answer(state, index, text)
             except InterviewError as exc:
                 st.error(str(exc))
                 return
@@ -294,7 +303,7 @@ def main() -> None:
         st.success("Interview finished. Your feedback report is ready.")
         left, right = st.columns(2)
         if left.button("See your report", type="primary", key="iv_to_report"):
-            st.switch_page("pages/report.py")
+            st.switch_page("app_pages/report.py")
         if right.button("Start a new interview", key="iv_new"):
             del st.session_state["iv_state"]
             st.query_params.clear()
@@ -302,4 +311,3 @@ def main() -> None:
 
 
 main()
-sidebar(service, queue=True)  # last, so it shows the state this run produced

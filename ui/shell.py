@@ -1,8 +1,7 @@
-"""What every page shares: the service (one per server) and the sidebar.
+"""What every page shares: the settings, the service (one per server and engine choice), speech, and the sidebar.
 
-Pages call ``page_setup()`` themselves rather than relying on ``app.py`` having run first:
-Streamlit runs a file in ``pages/`` directly in some cases (AppTest, and a fresh server's very
-first request to a page URL), and the page must work then too.
+``app.py`` reads the settings and draws the sidebar; pages call the getters here, which return the objects made once
+(per browser session, or per server through ``st.cache_resource``).
 """
 
 from __future__ import annotations
@@ -13,20 +12,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from interview import (
-    ConfigError,
-    EngineUnavailable,
-    InterviewError,
-    InterviewService,
-    JsonFileStore,
-    Settings,
-    StoreError,
-    engine_from_settings,
-)
-from interview.coding.judge import judge_from_settings
+from interview import ConfigError, EngineUnavailable, InterviewError, InterviewService, Settings
 from interview.coding.runner import isolation_report
+from interview.compose import build_service
 from interview.errors import SpeechError
 from interview.speech import stt, tts
+from ui.session import reload_on_conflict
 
 SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent detector routes it
     "Hint": "Could I have a hint, please?",
@@ -36,6 +27,7 @@ SIDEBAR_ACTIONS = {  # button label -> what the candidate "says"; the intent det
 USER_KEY = "app_user_key"  # a key the user pasted: this browser session only, never saved or shown
 SPEAKER_OVERRIDE = "app_speaker"  # tests put a fake text-to-speech speaker here; the app never sets it
 NO_SPEECH = "Spoken questions are not available on this server (no speech engine); questions stay as text."
+FALLBACK = "app_engine_fallback"  # why this run's service is offline although another engine was chosen
 
 
 def _secrets() -> dict:
@@ -60,8 +52,7 @@ def get_settings() -> Settings:
 def _shared_service(_settings: Settings, engine: str, model: str, data_dir: str, max_chars: int, digest: str,
                     execution: bool = True) -> InterviewService:
     """One service per server and engine choice, on the server's own key (the breaker is shared: an outage is too)."""
-    return InterviewService(engine_from_settings(_settings, name=engine, model=model), JsonFileStore(data_dir),
-                            max_message_chars=max_chars, judge=judge_from_settings(_settings))
+    return build_service(_settings, engine=engine, model=model)
 
 
 def secret_digest(*parts: object) -> str:
@@ -82,25 +73,27 @@ def engine_choice(settings: Settings) -> tuple[str, str]:
 
 
 def get_service() -> InterviewService:
-    """Return the service for this session's engine choice; a user's own key gets a service of its own."""
+    """Return the service for this session's engine choice; a user's own key gets a service of its own.
+
+    When the chosen engine cannot run here (the AI interviewer without a key) the offline one runs instead, and the
+    sidebar says why.
+    """
     settings = get_settings()
     st.session_state.setdefault("app_default_questions", settings.default_questions)
     engine, model = engine_choice(settings)
     user_key = st.session_state.get(USER_KEY, "")
+    st.session_state.pop(FALLBACK, None)
     try:
         if engine == "groq" and user_key:
             tag = ("user", model, secret_digest(user_key))
             if st.session_state.get("app_service_tag") != tag:
-                st.session_state["app_service"] = InterviewService(
-                    engine_from_settings(settings, name="groq", api_key=user_key, model=model),
-                    JsonFileStore(settings.data_dir), max_message_chars=settings.max_message_chars,
-                    judge=judge_from_settings(settings))
+                st.session_state["app_service"] = build_service(settings, engine="groq", api_key=user_key, model=model)
                 st.session_state["app_service_tag"] = tag
             return st.session_state["app_service"]
-        return _shared_service(settings, engine, model, str(settings.data_dir), settings.max_message_chars, _digest(settings),
-                               settings.code_execution)
+        return _shared_service(settings, engine, model, str(settings.data_dir), settings.max_message_chars,
+                               _digest(settings), settings.code_execution)
     except EngineUnavailable as exc:  # e.g. the AI interviewer chosen but no key: carry on offline, and say so
-        st.sidebar.warning(f"{exc} The offline interviewer is running instead.")
+        st.session_state[FALLBACK] = f"{exc} The offline interviewer is running instead."
         return _shared_service(settings, "offline", model, str(settings.data_dir), settings.max_message_chars, "",
                                settings.code_execution)
     except InterviewError as exc:
@@ -123,7 +116,8 @@ def stt_choice(settings: Settings) -> str:
 def _shared_transcriber(backend: str, model: str, digest: str, _api_key: str, _base_url: str | None,
                         max_seconds: float = stt.DEFAULT_MAX_SECONDS) -> stt.Transcriber:
     """One transcriber per server and backend: local Whisper loads its model once for every session."""
-    return stt.get_transcriber(backend, model=model or None, api_key=_api_key, base_url=_base_url, max_seconds=max_seconds)
+    return stt.get_transcriber(backend, model=model or None, api_key=_api_key, base_url=_base_url,
+                               max_seconds=max_seconds)
 
 
 def get_transcriber() -> stt.Transcriber:
@@ -137,18 +131,19 @@ def get_transcriber() -> stt.Transcriber:
     if backend == "groq" and (user_key := st.session_state.get(USER_KEY)):
         tag = secret_digest(user_key, settings.groq_base_url)
         if st.session_state.get("app_transcriber_tag") != tag:
-            st.session_state["app_transcriber"] = stt.get_transcriber("groq", api_key=user_key, base_url=settings.groq_base_url,
-                                                                      max_seconds=settings.max_audio_seconds)
+            st.session_state["app_transcriber"] = stt.get_transcriber(
+                "groq", api_key=user_key, base_url=settings.groq_base_url, max_seconds=settings.max_audio_seconds)
             st.session_state["app_transcriber_tag"] = tag
         return st.session_state["app_transcriber"]
     key = groq_key(settings) if backend == "groq" else ""
     digest = secret_digest(key, settings.groq_base_url) if key else ""
-    return _shared_transcriber(backend, settings.whisper_model, digest, key, settings.groq_base_url, settings.max_audio_seconds)
+    return _shared_transcriber(backend, settings.whisper_model, digest, key, settings.groq_base_url,
+                               settings.max_audio_seconds)
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda speaker: speaker.close())
 def _shared_speaker(cache_dir: str) -> tts.Speaker:
-    """One text-to-speech speaker per server: it speaks in a worker child (stopped on release) and caches WAVs on disk."""
+    """One text-to-speech speaker per server: it speaks in a worker child (stopped on release), caching WAVs on disk."""
     speaker = tts.get_speaker(cache_dir=Path(cache_dir))
     # Start the worker now, off the page's thread, so the first spoken question does not pay for it.
     threading.Thread(target=speaker.available, name="tts-warm-up", daemon=True).start()
@@ -171,21 +166,6 @@ def available_speaker() -> tts.Speaker | None:
         return None
 
 
-def restore_session(service: InterviewService) -> None:
-    """Keep the session id in the URL, and reload the session from it after a refresh."""
-    state = st.session_state.get("iv_state")
-    wanted = st.query_params.get("session")
-    if state is None and wanted:
-        try:
-            st.session_state["iv_state"] = state = service.resume(wanted)
-        except StoreError as exc:
-            st.warning(f"{exc} Your earlier session could not be restored.")
-            del st.query_params["session"]
-            return
-    if state is not None and wanted != state.id:
-        st.query_params["session"] = state.id
-
-
 def _act(service: InterviewService, message: str, queue: bool) -> None:
     """Button callback: on the interview page the message is queued and streamed; elsewhere it is sent now."""
     state = st.session_state.get("iv_state")
@@ -195,7 +175,8 @@ def _act(service: InterviewService, message: str, queue: bool) -> None:
         st.session_state["iv_queued"] = message
         return
     try:
-        st.session_state["iv_state"] = service.submit(state, message).state
+        with reload_on_conflict(service, rerun=False):
+            st.session_state["iv_state"] = service.submit(state, message).state
     except InterviewError as exc:
         st.session_state["iv_notice"] = str(exc)
 
@@ -236,6 +217,8 @@ def sidebar(service: InterviewService, *, queue: bool = False) -> None:
     """Show the engine, progress, difficulty and the hint / skip / end buttons."""
     state = st.session_state.get("iv_state")
     with st.sidebar:
+        if fallback := st.session_state.get(FALLBACK):
+            st.warning(fallback)
         engine_status(service)
         st.caption(code_runner_status(get_settings().code_execution))
         if state is None:
@@ -246,6 +229,7 @@ def sidebar(service: InterviewService, *, queue: bool = False) -> None:
             return
         st.markdown(f"**Question {len(state.asked)} of {state.planned}**")
         st.progress(min(1.0, (len(state.asked) - 1) / max(1, state.planned)))
-        st.markdown(f"Difficulty: **{state.difficulty} / 5** " + "●" * state.difficulty + "○" * (5 - state.difficulty))
+        dots = "●" * state.difficulty + "○" * (5 - state.difficulty)
+        st.markdown(f"Difficulty: **{state.difficulty} / 5** {dots}")
         for col, (label, message) in zip(st.columns(3), SIDEBAR_ACTIONS.items(), strict=True):
             col.button(label, key=f"sb_{label.lower()}", width="stretch", on_click=_act, args=(service, message, queue))

@@ -8,10 +8,10 @@ import streamlit as st
 from interview import LABELS, report_markdown
 from interview.report import coding_result
 from interview.text import escape_markdown
-from ui_shell import get_service, restore_session, sidebar
+from ui.session import reload_on_conflict
+from ui.shell import get_service
 
-service = get_service()
-restore_session(service)
+service = get_service()  # app.py made it this run, and restored the session from the URL
 
 
 def header(report) -> None:
@@ -114,10 +114,10 @@ def main() -> None:
     if state is None:
         st.title("Your feedback report")
         st.info("No interview yet. Start one on the Interview page; the report appears here when you finish.")
-        st.page_link("pages/interview.py", label="Go to the interview", icon="💬")
+        st.page_link("app_pages/interview.py", label="Go to the interview", icon="💬")
         return
     if state.status == "finished" and not state.summary:  # the narrative is written once, then kept
-        with st.spinner("Writing your summary…"):
+        with st.spinner("Writing your summary…"), reload_on_conflict(service):
             state, report = service.finish(state)
         st.session_state["iv_state"] = state
     else:
@@ -137,4 +137,3 @@ def main() -> None:
 
 
 main()
-sidebar(service)

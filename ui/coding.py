@@ -1,4 +1,4 @@
-"""The coding panel of the interview page: the problem, an Ace editor, Run (visible tests) and Submit (hidden tests).
+"""The coding panel of the interview page: the problem, an Ace editor, Run (visible tests), Submit (hidden tests).
 
 Everything the candidate wrote or their code printed is shown as text (``st.text``/``st.code``/a dataframe),
 never as Markdown or HTML.
@@ -15,11 +15,10 @@ from streamlit_ace import st_ace
 from interview import InterviewError, InterviewService
 from interview.coding.flow import problem_of
 from interview.coding.problems import Problem, starter_code
-from interview.models import AskedQuestion, SessionState, TestReport
+from interview.models import LANGUAGE_NAMES, VERDICT_WORDS, AskedQuestion, SessionState, TestReport
 from interview.text import escape_markdown
+from ui.session import reload_on_conflict
 
-LANGUAGES = {"python": "Python", "javascript": "JavaScript"}
-FAILED = {"timeout": "ran out of time", "memory": "ran out of memory", "crashed": "crashed", "error": "didn't run"}
 ACE_THEMES = {"light": "chrome", "dark": "tomorrow_night"}
 NO_RUN = ("Code execution is turned off on this server, so Run is not available. "
           "Submit still sends your code to the interviewer, who discusses it without running it.")
@@ -55,8 +54,8 @@ def _editor(asked: AskedQuestion, problem: Problem, index: int, language: str) -
     key = editor_key(index, language)
     # The editor keeps its identity (its key) whatever its first value; that value only shows when it is mounted
     # afresh (after a reload or another page), so it is the latest code we know of.
-    known = st.session_state.get(f"{key}_code") or (work.draft if work.draft and work.language == language
-                                                    else starter_code(problem, language))
+    draft = work.draft if work.draft and work.language == language else starter_code(problem, language)
+    known = st.session_state.get(f"{key}_code") or draft
     code = st_ace(value=known, language=language, theme=_theme(), key=key, min_lines=12, font_size=14,
                   tab_size=4 if language == "python" else 2, auto_update=False)
     code = code if isinstance(code, str) else known
@@ -72,7 +71,7 @@ def _verdict(report: TestReport) -> None:
     elif report.verdict == "failed":
         st.warning(f"{summary}.")
     else:
-        what = FAILED.get(report.verdict, report.verdict)
+        what = VERDICT_WORDS.get(report.verdict, report.verdict)
         st.error(f"Your code {what}: {escape_markdown(report.message or 'no details')}")
 
 
@@ -80,8 +79,9 @@ def show_run(report: TestReport) -> None:
     """Show a Run's result case by case, then what the code printed; all as text."""
     _verdict(report)
     if report.cases:
-        rows = [{"": "✅" if c.ok else "❌", "input": ", ".join(_json(a) for a in c.input), "expected": _json(c.expected),
-                 "actual": "—" if c.error and c.actual is None else _json(c.actual), "error": c.error} for c in report.cases]
+        rows = [{"": "✅" if c.ok else "❌", "input": ", ".join(_json(a) for a in c.input),
+                 "expected": _json(c.expected), "actual": "—" if c.error and c.actual is None else _json(c.actual),
+                 "error": c.error} for c in report.cases]
         st.dataframe(pd.DataFrame(rows), hide_index=True)
     details: dict[tuple[str, str], list[int]] = {}  # the same error in every case is shown once
     for n, case in enumerate(report.cases, 1):
@@ -108,7 +108,9 @@ def _queue_note(service: InterviewService) -> str:
     if load["running"] < load["jobs"]:
         return ""
     ahead = load["waiting"]
-    return f" (every code runner is busy: {ahead} run{'s' if ahead != 1 else ''} ahead of yours)" if ahead else " (waiting for a free code runner)"
+    if not ahead:
+        return " (waiting for a free code runner)"
+    return f" (every code runner is busy: {ahead} run{'s' if ahead != 1 else ''} ahead of yours)"
 
 
 def coding_panel(service: InterviewService, state: SessionState) -> SessionState:
@@ -120,7 +122,7 @@ def coding_panel(service: InterviewService, state: SessionState) -> SessionState
         st.markdown("**Coding exercise**")
         _problem_text(problem)
         st.session_state.setdefault("iv_code_lang", asked.code.language)
-        language = st.selectbox("Language", list(LANGUAGES), format_func=LANGUAGES.get, key="iv_code_lang")
+        language = st.selectbox("Language", list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get, key="iv_code_lang")
         code = _editor(asked, problem, index, language)
         disabled = service.judge is None
         left, right = st.columns(2)
@@ -130,20 +132,29 @@ def coding_panel(service: InterviewService, state: SessionState) -> SessionState
         if disabled:
             st.caption(NO_RUN)
         try:
-            if run:
-                with st.spinner("Running your code on the examples…" + _queue_note(service)):
-                    state, _ = service.run_code(state, code, language)
-                st.session_state["iv_state"] = state
-            if submit:
-                with st.spinner("Running the hidden tests…" + _queue_note(service) if not disabled else "Sending your code…"):
-                    state = service.submit_code(state, code, language).state
-                st.session_state["iv_state"] = state
-                st.rerun()
+            with reload_on_conflict(service):
+                state = _run_or_submit(service, state, code, language, run=run, submit=submit)
         except InterviewError as exc:
             st.error(str(exc))
         last = state.current.code.last_run if state.current is not None and state.current.code else None
         if last is not None:
             show_run(last)
+    return state
+
+
+def _run_or_submit(service: InterviewService, state: SessionState, code: str, language: str, *, run: bool,
+                   submit: bool) -> SessionState:
+    """Do what was pressed: Run saves and shows the examples' results; Submit sends the code, then reruns."""
+    if run:
+        with st.spinner("Running your code on the examples…" + _queue_note(service)):
+            state, _ = service.run_code(state, code, language)
+        st.session_state["iv_state"] = state
+    if submit:
+        running = service.judge is not None
+        with st.spinner("Running the hidden tests…" + _queue_note(service) if running else "Sending your code…"):
+            state = service.submit_code(state, code, language).state
+        st.session_state["iv_state"] = state
+        st.rerun()
     return state
 
 

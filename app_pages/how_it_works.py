@@ -5,9 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from interview import LABELS, builtin_roles
-from ui_shell import get_service, sidebar
 
-service = get_service()
 st.title("How it works")
 st.markdown(
     """
@@ -62,4 +60,3 @@ st.subheader("Coding exercises: four dimensions")
 st.table({"dimension": [LABELS[d] for d in CODE], "what earns a 5": list(CODE.values())})
 st.subheader("Built-in roles")
 st.write(", ".join(r.name for r in builtin_roles()))
-sidebar(service)

@@ -9,18 +9,16 @@ import streamlit as st
 
 from interview import DEFAULT_MODEL, FAST_MODEL, GroqConfig, LLMError, check_connection, list_models
 from interview.errors import SpeechError
-from ui_shell import (
+from ui.shell import (
     NO_SPEECH,
     USER_KEY,
     available_speaker,
     code_runner_status,
     engine_choice,
-    get_service,
     get_settings,
     groq_key,
     sandbox_isolation,
     secret_digest,
-    sidebar,
     stt_choice,
 )
 
@@ -180,4 +178,3 @@ def main() -> None:
 
 
 main()
-sidebar(get_service())
