@@ -1,4 +1,4 @@
-"""Command line: ``python -m interview simulate|evaluate|practice|serve|speak|transcribe|check``."""
+"""Command line: ``python -m interview simulate|evaluate|practice|serve|speak|transcribe|check|export``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .coding.flow import call, problem_of, work_of
 from .coding.problems import Problem, starter_code
 from .engines.groq_client import DEFAULT_MODEL
 from .errors import InterviewError
-from .models import AskedQuestion, InterviewOptions, SessionState, TestReport
+from .models import LANGUAGE_NAMES, AskedQuestion, InterviewOptions, SessionState, TestReport
 from .report import report_markdown
 from .service import InterviewService, evaluate_answer, open_coding
 from .store import MemoryStore
@@ -70,7 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("file", type=Path, help=".jsonl or .jsonl.gz: task_id, prompt, completion, test, entry_point")
     ck.add_argument("--jobs", type=int, default=None, help="parallel sandbox workers (default: all cores)")
     ck.add_argument("--timeout", type=float, default=5.0, help="wall-clock seconds per record")
+    _export_parser(sub)
     return p
+
+
+def _export_parser(sub) -> None:
+    ex = sub.add_parser("export", help="print or write the report of a saved session, as Markdown or JSON",
+                        description="Print (or write with -o) the feedback report of a session saved in the data "
+                                    "directory. Exit status 1 when the session is missing or unreadable.")
+    ex.add_argument("session_id", metavar="SESSION_ID", help="the session's id (the app's ?session=..., the API's id)")
+    ex.add_argument("--data-dir", type=Path, help="where sessions are saved (default: INTERVIEW_DATA_DIR or the app's)")
+    ex.add_argument("--format", choices=["md", "json"], default="md",
+                    help="md: the Markdown report (default); json: the Report model, which "
+                         "Report.model_validate_json reads back")
+    ex.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE and print its path")
 
 
 def check(args: argparse.Namespace, write=print) -> list[dict]:
@@ -103,7 +116,7 @@ def _interview_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coding", type=int, default=0, metavar="N",
                    help="coding exercises among the questions (0-5; technical roles only). "
                         "INTERVIEW_CODE_EXECUTION=off records code without running it")
-    p.add_argument("--lang", choices=["python", "javascript"],
+    p.add_argument("--lang", choices=list(LANGUAGE_NAMES),
                    help="language of the code: the simulated candidate's, and in practice the starter code's "
                         "and that of a FILE not ending in .py or .js (default: python)")
 
@@ -406,6 +419,46 @@ def serve(args: argparse.Namespace) -> None:
                 timeout_keep_alive=args.keep_alive, log_level="info")
 
 
+def export(args: argparse.Namespace) -> str:
+    """Return the report of a saved session (Markdown or JSON); StoreError when it is missing or unreadable."""
+    from .report import build_report
+    from .store import JsonFileStore
+
+    report = build_report(JsonFileStore(_data_dir(args)).load(args.session_id))
+    text = report.model_dump_json(indent=2) if args.format == "json" else report_markdown(report)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from .settings import Settings
+
+    return args.data_dir if args.data_dir is not None else Settings.from_sources().data_dir
+
+
+def _export_main(args: argparse.Namespace) -> int:
+    """Run ``export``: print the report, or write it to ``-o FILE``; exit status 1 for a missing session."""
+    from .errors import StoreError
+
+    try:
+        text = export(args)
+    except StoreError as exc:
+        directory = _data_dir(args)
+        missing = not (directory / f"{args.session_id}.json").is_file()
+        print(f"error: no saved session {args.session_id[:64]!r} in {directory}: check the id, or pass --data-dir "
+              "with the folder it was saved in." if missing else f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InterviewError(f"Could not write {args.output}: {exc.strerror or exc}. "
+                             "Pick a writable path with -o.") from exc
+    print(args.output)
+    return 0
+
+
 def api_service(settings) -> InterviewService:
     """Build the API's service from settings: engine, file store, message cap, and the judge unless code execution is off."""
     from .api import service_from_settings
@@ -494,6 +547,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(args)
         elif args.command == "speak":
             print(speak(args))
+        elif args.command == "export":
+            return _export_main(args)
         elif args.command == "check":
             check(args)
         elif args.command == "transcribe":
@@ -510,4 +565,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["api_service", "main", "simulate", "evaluate", "evaluate_batch", "practice", "speak", "transcribe", "check"]
+__all__ = ["api_service", "main", "simulate", "evaluate", "evaluate_batch", "practice", "speak", "transcribe", "check",
+           "export"]

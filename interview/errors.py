@@ -17,7 +17,8 @@
     │   ├── SessionFinished        the interview is over; start a new one
     │   ├── TurnNotFound           an edit names a turn that does not exist or is not an answer
     │   ├── NotCodingQuestion      code was sent while the open question is not a coding exercise
-    │   └── CodeExecutionDisabled  Run was pressed on a server with code execution turned off
+    │   ├── CodeExecutionDisabled  Run was pressed on a server with code execution turned off
+    │   └── SessionConflict        the session changed elsewhere (another tab or process) since it was loaded
     ├── StoreError                 a session could not be saved or loaded
     ├── SpeechError                speech could not be transcribed or spoken
     │   └── SpeechUnavailable      no speech engine / model here: carry on in text
@@ -53,6 +54,10 @@ class EngineUnavailable(EngineError):
 
 class SessionError(InterviewError):
     """The session cannot do what was asked."""
+
+
+class SessionConflict(SessionError):
+    """The stored session is newer than the copy being saved (another tab or server process changed it): reload it."""
 
 
 class SessionFinished(SessionError):

@@ -8,6 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+Language = Literal["python", "javascript"]
+LANGUAGE_NAMES: dict[str, str] = {"python": "Python", "javascript": "JavaScript"}  # the one list of supported languages
+VERDICT_WORDS: dict[str, str] = {  # how a run that did not finish is described, in chat, report and UI alike
+    "timeout": "ran out of time", "memory": "ran out of memory", "crashed": "crashed", "error": "didn't run"}
+
 
 class Strict(BaseModel):
     """Base for models that cross a boundary: unknown fields are an error."""
@@ -244,7 +249,7 @@ class CodeAttempt(Strict):
     """One press of Run or Submit: the code and how it did."""
 
     mode: Literal["run", "submit"]
-    language: Literal["python", "javascript"]
+    language: Language
     code: str
     verdict: Verdict | Literal["not_run"] = Field(description="'not_run' when code execution is disabled on the server.")
     passed: int = 0
@@ -261,7 +266,7 @@ class CodeWork(Strict):
     """A coding question's editor state and attempts."""
 
     problem_id: str
-    language: Literal["python", "javascript"] = "python"
+    language: Language = "python"
     draft: str = Field(default="", description="The latest code seen from the editor.")
     attempts: list[CodeAttempt] = Field(default_factory=list)
     last_run: TestReport | None = None
@@ -284,6 +289,11 @@ class AskedQuestion(Strict):
     assessment: Assessment | None = None
     code: CodeWork | None = Field(default=None, description="Set for a coding question.")
 
+    @property
+    def prompt(self) -> str:
+        """What the candidate is answering: the last follow-up while the question is open, else the question."""
+        return self.follow_ups[-1] if self.follow_ups and self.status == "open" else self.question.text
+
 
 class InterviewOptions(Strict):
     """What the candidate chose on the setup form."""
@@ -298,9 +308,16 @@ class InterviewOptions(Strict):
     coding_questions: int = Field(default=0, ge=0, le=5, description="Coding exercises among the questions (technical roles only).")
 
 
+SCHEMA_VERSION = 1  # of SessionState as stored: a change to its stored shape adds a migration (interview/migrations.py)
+
+
 class SessionState(Strict):
     """Everything about one interview; serialisable to JSON and back."""
 
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=0,
+                                description="Shape of the stored session; an older one is migrated on load.")
+    version: int = Field(default=0, ge=0,
+                         description="Times saved: a save from a copy older than the stored one is refused.")
     id: str
     created_at: str
     updated_at: str = ""

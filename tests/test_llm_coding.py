@@ -28,11 +28,11 @@ from interview import (
     prompts,
 )
 from interview.coding import flow
-from interview.session import transitions
 from interview.coding.judge import SandboxJudge
 from interview.coding.runner import SandboxPool
 from interview.errors import LLMConnectionError
 from interview.models import CodeAttempt, Intent, TestReport
+from interview.session import transitions
 from interview.testing.fake_groq import Step
 from interview.testing.llm_script import auto_reply, send
 

@@ -24,8 +24,9 @@ Every /sessions/{id} route needs ``Authorization: Bearer <token>``, the token PO
 routes take it in the body). A wrong or missing token is answered exactly as an unknown session: 404.
 
 Errors come back as {"error": "..."} with 400 (bad input: not UTF-8 JSON, or a value the service refuses), 404 (unknown
-session or turn, or a wrong token), 409 (the interview has ended, the open question is not a coding exercise, or code
-execution is turned off on this server), 413 (body too large: refused as it streams in), 422 (invalid fields) or 503
+session or turn, or a wrong token), 409 (the interview has ended, the open question is not a coding exercise, code
+execution is turned off on this server, or the session was changed by another writer since it was loaded), 413 (body
+too large: refused as it streams in), 422 (invalid fields) or 503
 (the sandbox could not run the code, or every code runner is busy: Retry-After says when to try again).
 A coding problem is shown without its hidden tests, reference or deliberately wrong solution. The service's blocking
 work runs in worker threads, one write at a time per session (see interview/api/sessions.py).
@@ -46,7 +47,7 @@ from .. import semantic
 from ..bank import builtin_roles
 from ..coding.flow import call, problem_of, work_of
 from ..coding.problems import starter_code
-from ..models import AskedQuestion, Report, Role, SessionState
+from ..models import LANGUAGE_NAMES, AskedQuestion, Report, Role, SessionState
 from ..report import report_markdown
 from ..service import InterviewService, evaluate_answer, open_coding
 from ..settings import Settings
@@ -128,7 +129,8 @@ async def message(sid: Sid, body: MessageIn, gate: GateDep, token: TokenDep) -> 
     return await gate.write(sid, token, work)
 
 
-@router.patch("/sessions/{sid}/turns/{index}", response_model=EditOut, responses=SESSION, tags=["rest"])
+@router.patch("/sessions/{sid}/turns/{index}", response_model=EditOut, responses=errors(400, 404, 409, 422),
+              tags=["rest"])
 async def edit(sid: Sid, index: Annotated[int, PathParam(ge=0, le=10_000)], body: EditIn, gate: GateDep, token: TokenDep) -> Response:
     """Correct an earlier answer's transcript; its question is re-scored."""
     def work(state: SessionState) -> Response:
@@ -163,7 +165,7 @@ async def submit_code(sid: Sid, body: CodeIn, gate: GateDep, token: TokenDep) ->
     return await gate.write(sid, token, work, code=True)
 
 
-@router.post("/sessions/{sid}/finish", response_model=Report, responses=errors(404), tags=["rest"])
+@router.post("/sessions/{sid}/finish", response_model=Report, responses=errors(404, 409), tags=["rest"])
 async def finish(sid: Sid, gate: GateDep, token: TokenDep) -> Response:
     """End the interview (if still on) and return the report."""
     return await gate.write(sid, token, lambda s: _json(gate.service.finish(s)[1]))
@@ -196,7 +198,7 @@ def problem_view(asked: AskedQuestion, execution: bool) -> ProblemView:
                        statement=problem.statement, function=problem.function, params=problem.params,
                        signature=problem.signature.model_dump(),
                        examples=[ExampleView(call=call(problem, e.args), **e.model_dump(mode="json")) for e in problem.examples],
-                       starter_code={lang: starter_code(problem, lang) for lang in ("python", "javascript")},
+                       starter_code={lang: starter_code(problem, lang) for lang in LANGUAGE_NAMES},
                        language=work.language, draft=work.draft, runs=len(work.attempts) - len(work.submissions),
                        submissions=len(work.submissions), last_run=work.last_run, code_execution=execution)
 

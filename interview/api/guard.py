@@ -23,7 +23,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import CodeExecutionDisabled, InterviewError, NotCodingQuestion, SandboxBusy, SandboxError, SessionFinished, StoreError, TurnNotFound
+from ..errors import (
+    CodeExecutionDisabled,
+    InterviewError,
+    NotCodingQuestion,
+    SandboxBusy,
+    SandboxError,
+    SessionConflict,
+    SessionFinished,
+    StoreError,
+    TurnNotFound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +195,7 @@ def status_of(exc: Exception) -> int:
     """The HTTP status for one of the project's errors."""
     if isinstance(exc, StoreError | TurnNotFound):
         return 404
-    if isinstance(exc, SessionFinished | NotCodingQuestion | CodeExecutionDisabled):
+    if isinstance(exc, SessionFinished | NotCodingQuestion | CodeExecutionDisabled | SessionConflict):
         return 409
     if isinstance(exc, SandboxError):
         return 503

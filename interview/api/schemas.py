@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..models import Action, Intent, InterviewOptions, SessionState, TestReport, Turn
+from ..models import Action, Intent, InterviewOptions, Language, SessionState, TestReport, Turn
 from ..service import current_prompt
 
 MAX_QUESTION_CHARS = 2_000
@@ -37,7 +37,7 @@ class CodeIn(_In):
 
     code: str = Field(max_length=MAX_CODE_CHARS, json_schema_extra={"pattern": r"\S"},  # blank code: 400, the editor is empty
                       description="The whole program, up to 20,000 characters (more is refused with 400).")
-    language: Literal["python", "javascript"] = "python"
+    language: Language = "python"
 
 
 ROLE_PATTERN = r"\S[\s\S]*\S"  # two visible characters at least: the service makes a custom role of any such name
@@ -110,7 +110,8 @@ class ErrorOut(BaseModel):
 
 _WHY = {400: "Bad input: the body is not UTF-8 JSON, or the service refused a value (the message says which).",
         404: "No such session or turn; a wrong or missing token gets this same answer.",
-        409: "The interview has ended, the open question is not a coding exercise, or code execution is off here.",
+        409: "The interview has ended, the open question is not a coding exercise, code execution is off here, or the "
+             "session changed since it was loaded (another tab or server process): reload it and try again.",
         413: "The body is over the cap; it was refused without being read.",
         422: "A field is missing, unknown or invalid (the message names it).",
         503: "The sandbox could not run the code, or every runner is busy (see Retry-After)."}
@@ -173,7 +174,7 @@ class SubmissionOut(BaseModel):
     """A submission's result: counts only (the hidden tests stay hidden), and never the code itself."""
 
     mode: Literal["run", "submit"]
-    language: Literal["python", "javascript"]
+    language: Language
     verdict: str
     passed: int = 0
     total: int = 0

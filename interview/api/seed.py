@@ -56,7 +56,7 @@ async def message(body: SeedMessageIn, gate: GateDep) -> Response:
     return await gate.write(body.session_id, body.token, work)
 
 
-@router.post("/api/feedback", response_model=Report, responses=errors(400, 404, 422))
+@router.post("/api/feedback", response_model=Report, responses=errors(400, 404, 409, 422))
 async def feedback(body: SeedSessionIn, gate: GateDep) -> Response:
     """The report; an interview still on is finished first."""
     return await gate.write(body.session_id, body.token, lambda state: _json(gate.service.finish(state)[1]))
