@@ -6,6 +6,7 @@ applies them. It is also the engine the service falls back on when the LLM inter
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from ..bank import load_bank
@@ -69,19 +70,18 @@ class OfflineInterviewer:
         index = len(state.turns)
         combined = "\n".join([*(state.turns[i].message for i in current.answers), message])
         assessment = self.assess(current.question, combined, state.role)
-        scored = {"assessment": assessment, "scored": True, "score": assessment.overall}
         if (redirect := _redirect(current, assessment)) is not None:  # said once per question, then it counts
-            return Decision(Intent.answer, "stay", redirect, self.name, **scored)
+            return _scored(Decision(Intent.answer, "stay", redirect, self.name), assessment)
         ack = _acknowledge(assessment.overall, index)
         if (flaw := _flaw_follow_up(current, assessment)) is not None:
-            return Decision(Intent.answer, "follow_up", f"{_ack_neutral(index)} {flaw.follow_up}", self.name,
-                            follow_up=FollowUp(FLAW_PREFIX + flaw.id, flaw.follow_up), **scored)
+            return _scored(Decision(Intent.answer, "follow_up", f"{_ack_neutral(index)} {flaw.follow_up}", self.name,
+                                    follow_up=FollowUp(FLAW_PREFIX + flaw.id, flaw.follow_up)), assessment)
         if (point := _follow_up_point(current, assessment)) is not None:
-            return Decision(Intent.answer, "follow_up", f"{ack} {point.follow_up}", self.name,
-                            follow_up=FollowUp(point.id, point.follow_up), **scored)
+            return _scored(Decision(Intent.answer, "follow_up", f"{ack} {point.follow_up}", self.name,
+                                    follow_up=FollowUp(point.id, point.follow_up)), assessment)
         moved = advance(state, assessment.overall)
-        return Decision(Intent.answer, moved.action, f"{ack} {moved.words}", self.name, next_question=moved.question,
-                        difficulty=moved.difficulty, **scored)
+        return _scored(Decision(Intent.answer, moved.action, f"{ack} {moved.words}", self.name,
+                                next_question=moved.question, difficulty=moved.difficulty), assessment)
 
     def _on_other_language(self, state, current, message, detection) -> Decision:
         return self._stay(Intent.other_language, f"{language_message(detection.matched)} {current.prompt}")
@@ -139,6 +139,11 @@ class OfflineInterviewer:
 
     def _stay(self, intent: Intent, words: str) -> Decision:
         return Decision(intent, "stay", words, self.name)
+
+
+def _scored(decision: Decision, assessment: Assessment) -> Decision:
+    """The decision about an answer: it is scored, and the question's assessment is this one."""
+    return replace(decision, assessment=assessment, scored=True, score=assessment.overall)
 
 
 def _open(state: SessionState) -> AskedQuestion:

@@ -7,12 +7,16 @@ is recorded. What counts as answered, skipped or unanswered is decided by ``leav
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ..coding.flow import attempted, new_asked
 from ..models import AskedQuestion, Intent, SessionState, Turn
 from .decisions import Decision, Opening
 
+Left = Literal["answered", "skipped", "unanswered"]
 
-def leave_status(asked: AskedQuestion, intent: Intent | None = None) -> str:
+
+def leave_status(asked: AskedQuestion, intent: Intent | None = None) -> Left:
     """How a question stands when the interview leaves it: answered (an answer or code came), skipped, or unanswered."""
     if attempted(asked):
         return "answered"
