@@ -21,7 +21,7 @@ from .coding import flow
 from .coding.judge import Judge, default_judge
 from .engines.base import Chunk, DecisionStream, Interviewer, Notice, StreamingInterviewer, fallback_notice, get_engine
 from .engines.offline import OfflineInterviewer, other_questions
-from .errors import CodeExecutionDisabled, LLMError, NotCodingQuestion, SessionError, SessionFinished, TurnNotFound
+from .errors import CodeExecutionDisabled, LLMError, NotCodingQuestion, SessionConflict, SessionError, SessionFinished, TurnNotFound
 from .generic import generic_question, guess_kind
 from .models import (
     LANGUAGE_NAMES,
@@ -169,7 +169,15 @@ class InterviewService:
         streamer = self.engine if isinstance(self.engine, StreamingInterviewer) else None
         if streamer is not None:
             work.pending, work.pending_delivery = message, delivery
-            self._save(work)
+            try:
+                self._save(work)
+            except SessionConflict:  # our own interrupted send of this message moved the version on: resend it
+                stored = self.store.load(state.id)
+                if stored.pending != message or len(stored.turns) != len(state.turns):
+                    raise
+                work = stored
+                work.pending, work.pending_delivery = message, delivery
+                self._save(work)
         return TurnStream(self._reply(work, message, notice, streamer, delivery))
 
     def _reply(self, work: SessionState, message: str, notice: str, streamer: StreamingInterviewer | None,
